@@ -1,0 +1,23 @@
+"""Root URLs: each app's urls are included under its namespace."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from therapists import views as therapist_views
+
+urlpatterns = [
+    path("", therapist_views.HomeView.as_view(), name="home"),
+    path("healthz", therapist_views.healthz, name="healthz"),
+    path("therapists/", include("therapists.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+admin.site.site_header = "Therapist Directory administration"
+admin.site.site_title = "Therapist Directory admin"
+admin.site.index_title = "Directory, credentials and reviews"

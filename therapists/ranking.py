@@ -1,0 +1,127 @@
+"""The "best match" ranking: the article's five criteria turned into one score, in pure functions.
+
+A therapist's score (0-100) is a weighted mean of six parts, each between 0 and 1:
+
+| part           | weight | from                                                                  |
+| -------------- | ------ | --------------------------------------------------------------------- |
+| credentials    | 2.0    | 1 when a verified, unexpired license or certification is held        |
+| reviews        | 3.0    | Bayesian average of the overall rating, shrunk towards the site mean  |
+| recommendations| 2.0    | Wilson lower bound (95%) of the share who would recommend             |
+| communication  | 1.0    | Bayesian average of the communication sub-rating                      |
+| cleanliness    | 1.0    | Bayesian average of the cleanliness sub-rating                        |
+| experience     | 0.5    | years in practice, capped at 30: a tie-breaker                        |
+
+Bayesian average: (C * site_mean + n * mean) / (C + n) with C = PRIOR_WEIGHT reviews, so a single
+5-star review does not outrank 200 reviews at 4.8, and more reviews move a therapist towards their
+own mean. The Wilson lower bound does the same for recommendations: 3 of 3 is less sure than 95 of 100.
+Ratings are mapped from 1..5 onto 0..1 before weighting.
+"""
+
+import math
+from dataclasses import dataclass
+
+PRIOR_WEIGHT = 5
+WILSON_Z = 1.96
+EXPERIENCE_CAP_YEARS = 30
+
+WEIGHTS = {
+    "credentials": 2.0,
+    "reviews": 3.0,
+    "recommendations": 2.0,
+    "communication": 1.0,
+    "cleanliness": 1.0,
+    "experience": 0.5,
+}
+
+
+@dataclass(frozen=True)
+class Priors:
+    """Site-wide means that a therapist with little evidence is shrunk towards."""
+
+    rating: float = 4.0
+    communication: float = 4.0
+    cleanliness: float = 4.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What is known of one therapist, read from the denormalised columns."""
+
+    verified: bool = False
+    review_count: int = 0
+    rating_avg: float | None = None
+    communication_avg: float | None = None
+    cleanliness_avg: float | None = None
+    recommend_count: int = 0
+    years_experience: int = 0
+
+
+def bayesian_average(mean: float | None, count: int, prior_mean: float, prior_weight: float = PRIOR_WEIGHT) -> float:
+    if not count or mean is None:
+        return prior_mean
+    return (prior_weight * prior_mean + count * mean) / (prior_weight + count)
+
+
+def wilson_lower_bound(successes: int, trials: int, z: float = WILSON_Z) -> float:
+    if trials <= 0:
+        return 0.0
+    share = successes / trials
+    denominator = 1 + z * z / trials
+    centre = share + z * z / (2 * trials)
+    margin = z * math.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
+    return max(0.0, (centre - margin) / denominator)
+
+
+def _unit(rating: float) -> float:
+    """Map a 1..5 rating onto 0..1."""
+    return min(1.0, max(0.0, (rating - 1) / 4))
+
+
+def components(evidence: Evidence, priors: Priors) -> dict[str, float]:
+    n = evidence.review_count
+    return {
+        "credentials": 1.0 if evidence.verified else 0.0,
+        "reviews": _unit(bayesian_average(evidence.rating_avg, n, priors.rating)),
+        "recommendations": wilson_lower_bound(evidence.recommend_count, n),
+        "communication": _unit(bayesian_average(evidence.communication_avg, n, priors.communication)),
+        "cleanliness": _unit(bayesian_average(evidence.cleanliness_avg, n, priors.cleanliness)),
+        "experience": min(evidence.years_experience, EXPERIENCE_CAP_YEARS) / EXPERIENCE_CAP_YEARS,
+    }
+
+
+def score(evidence: Evidence, priors: Priors) -> float:
+    parts = components(evidence, priors)
+    total = sum(WEIGHTS[name] * value for name, value in parts.items())
+    return round(100 * total / sum(WEIGHTS.values()), 4)
+
+
+def explain(evidence: Evidence, priors: Priors) -> list[str]:
+    """The score in plain words, for "why this rank" on the profile."""
+    n = evidence.review_count
+    lines = []
+    if evidence.verified:
+        lines.append("Holds a license or certification our staff verified, and it has not expired.")
+    else:
+        lines.append("No verified, current license or certification yet, so this part adds nothing.")
+    if n:
+        adjusted = bayesian_average(evidence.rating_avg, n, priors.rating)
+        lines.append(
+            f"Rated {evidence.rating_avg:.1f} out of 5 by {n} client{'s' if n != 1 else ''}; "
+            f"weighed against the site average of {priors.rating:.1f}, that counts as {adjusted:.2f}. "
+            "More reviews count for more."
+        )
+        share = round(100 * evidence.recommend_count / n)
+        lines.append(
+            f"{share}% of reviewers would recommend them; we count the cautious end of that figure "
+            f"({100 * wilson_lower_bound(evidence.recommend_count, n):.0f}%) until there are more reviews."
+        )
+        if evidence.communication_avg is not None and evidence.cleanliness_avg is not None:
+            lines.append(
+                f"Clients rate communication {evidence.communication_avg:.1f} and cleanliness "
+                f"{evidence.cleanliness_avg:.1f} out of 5."
+            )
+    else:
+        lines.append("No reviews yet, so ratings count as the site average and recommendations add nothing.")
+    years = evidence.years_experience
+    lines.append(f"{years} year{'s' if years != 1 else ''} in practice, used to break ties.")
+    return lines
