@@ -10,6 +10,9 @@ urlpatterns = [
     path("", therapist_views.HomeView.as_view(), name="home"),
     path("healthz", therapist_views.healthz, name="healthz"),
     path("therapists/", include("therapists.urls")),
+    path("", include("reviews.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("dashboard/", include("therapists.dashboard_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -36,6 +36,7 @@ THIRD_PARTY_APPS = [
     "django_filters",
 ]
 LOCAL_APPS = [
+    "accounts",
     "therapists",
     "reviews",
 ]

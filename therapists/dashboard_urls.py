@@ -1,0 +1,5 @@
+"""The therapist's own dashboard: profile, photo and certifications."""
+
+app_name = "dashboard"
+
+urlpatterns = []
