@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV := DEBUG=true
 
-.PHONY: install run test lint check clean
+.PHONY: install run test lint check clean browser-deps test-browser
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -27,6 +27,22 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Chromium for the browser tests: Debian's package, installed when missing (needs root; CI runs as root).
+# Playwright uses it as it is: `playwright install` (a browser download) is never run.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "Chromium for the browser tests: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Chromium for the browser tests (Debian package)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else \
+		echo "No Chromium at /usr/bin/chromium: run 'sudo make browser-deps'; until then the browser tests skip."; \
+	fi
+
+# The browser tests alone: every journey, the axe-core checks, screenshots in tests/browser/screenshots/.
+test-browser: install browser-deps
+	$(BIN)/python -m pytest -m browser tests/browser
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,4 +1,5 @@
 """App configuration for sign-up, log-in and the rest of a person's account."""
+
 from django.apps import AppConfig
 
 

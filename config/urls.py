@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from therapists import views as therapist_views
 
 urlpatterns = [
     path("", therapist_views.HomeView.as_view(), name="home"),
     path("healthz", therapist_views.healthz, name="healthz"),
+    path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("therapists/", include("therapists.urls")),
     path("", include("reviews.urls")),
     path("accounts/", include("accounts.urls")),

@@ -1,8 +1,49 @@
-"""Admin for reviews: moderation of flagged reviews, replies and flags."""
+"""Admin for reviews: the flagged-review queue where moderators hide or restore, replies and flags.
 
-from django.contrib import admin
+Every change that moves a therapist's aggregates (hide, restore, delete) goes through reviews.services;
+what clients wrote is read-only here, since a moderator decides whether a review shows, never what it says.
+"""
 
-from .models import Review, ReviewFlag, ReviewResponse
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.template.response import TemplateResponse
+
+from . import permissions, services
+from .forms import HideReviewsForm
+from .models import FlaggedReview, Review, ReviewFlag, ReviewResponse
+
+CLIENT_FIELDS = [
+    "therapist",
+    "author",
+    "rating",
+    "technique",
+    "professionalism",
+    "communication",
+    "cleanliness",
+    "would_recommend",
+    "massage_type",
+    "visit_month",
+    "title",
+    "body",
+]
+MODERATION_FIELDS = ["is_hidden", "hidden_reason", "hidden_by", "hidden_at", "created_at", "updated_at"]
+
+
+class OpenFlagsFilter(admin.SimpleListFilter):
+    title = "open flags"
+    parameter_name = "flagged"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Has open flags"), ("none", "No open flags")]
+
+    def queryset(self, request, queryset):
+        open_flags = Exists(ReviewFlag.objects.open().filter(review=OuterRef("pk")))
+        if self.value() == "open":
+            return queryset.filter(open_flags)
+        if self.value() == "none":
+            return queryset.filter(~open_flags)
+        return queryset
 
 
 class ReviewResponseInline(admin.StackedInline):
@@ -14,20 +55,135 @@ class ReviewResponseInline(admin.StackedInline):
 class ReviewFlagInline(admin.TabularInline):
     model = ReviewFlag
     extra = 0
-    raw_id_fields = ["reporter"]
-    fields = ["reporter", "reason", "details", "is_resolved", "created_at"]
-    readonly_fields = ["created_at"]
+    fields = ["reporter", "reason", "details", "is_resolved", "resolved_by", "resolved_at", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    list_display = ["title", "therapist", "author", "rating", "would_recommend", "is_hidden", "created_at"]
-    list_filter = ["is_hidden", "rating", "would_recommend", "massage_type"]
-    search_fields = ["title", "body", "therapist__name", "author__username"]
-    raw_id_fields = ["therapist", "author", "hidden_by"]
+    list_display = [
+        "title",
+        "therapist",
+        "author",
+        "rating",
+        "would_recommend",
+        "is_hidden",
+        "open_flag_count",
+        "created_at",
+    ]
+    list_filter = [OpenFlagsFilter, "is_hidden", "rating", "would_recommend", "massage_type"]
+    search_fields = ["title", "body", "therapist__name", "therapist__slug", "author__username"]
     list_select_related = ["therapist", "author"]
     show_full_result_count = False
+    readonly_fields = [*CLIENT_FIELDS, *MODERATION_FIELDS]
+    fieldsets = [
+        ("The review, as the client wrote it", {"fields": CLIENT_FIELDS}),
+        ("Moderation", {"fields": MODERATION_FIELDS}),
+    ]
     inlines = [ReviewResponseInline, ReviewFlagInline]
+    actions = ["hide_reviews", "restore_reviews", "dismiss_flags"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_flag_count=Count("flags", filter=Q(flags__is_resolved=False), distinct=True))
+        )
+
+    @admin.display(description="open flags", ordering="open_flag_count")
+    def open_flag_count(self, obj):
+        return obj.open_flag_count
+
+    def has_add_permission(self, request):
+        # Reviews come from signed-in clients on the site, never from the admin.
+        return False
+
+    def has_moderate_permission(self, request):
+        return permissions.can_moderate(request.user)
+
+    def delete_model(self, request, obj):
+        services.review_delete(review=obj)
+
+    def delete_queryset(self, request, queryset):
+        for review in queryset:
+            services.review_delete(review=review)
+
+    @admin.action(description="Hide selected reviews", permissions=["moderate"])
+    def hide_reviews(self, request, queryset):
+        form = HideReviewsForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            for review in queryset:
+                services.review_hide(review=review, moderator=request.user, reason=form.cleaned_data["reason"])
+            self.message_user(request, f"{len(queryset)} review(s) hidden; their flags are resolved.", messages.SUCCESS)
+            return None
+        # A second step asks for the reason; it posts the same selection back to this action.
+        reviews = list(queryset.select_related("therapist").prefetch_related("flags"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Hide reviews",
+            "opts": self.model._meta,
+            "reviews": reviews,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "hide_reviews",
+        }
+        return TemplateResponse(request, "reviews/admin_hide_confirmation.html", context)
+
+    @admin.action(description="Restore selected reviews", permissions=["moderate"])
+    def restore_reviews(self, request, queryset):
+        for review in queryset:
+            services.review_restore(review=review, moderator=request.user)
+        self.message_user(request, f"{len(queryset)} review(s) shown again and counted.", messages.SUCCESS)
+
+    @admin.action(description="Keep selected reviews, dismiss their flags", permissions=["moderate"])
+    def dismiss_flags(self, request, queryset):
+        closed = sum(services.review_flags_dismiss(review=review, moderator=request.user) for review in queryset)
+        self.message_user(request, f"{closed} flag(s) dismissed.", messages.SUCCESS)
+
+
+@admin.register(FlaggedReview)
+class FlaggedReviewAdmin(ReviewAdmin):
+    """The moderation queue: reviews with open flags, the longest-waiting first."""
+
+    list_display = [
+        "title",
+        "therapist",
+        "author",
+        "rating",
+        "is_hidden",
+        "open_flag_count",
+        "flag_reasons",
+        "flagged_at",
+    ]
+    list_filter = ["is_hidden"]
+
+    def get_queryset(self, request):
+        open_flags = ReviewFlag.objects.open()
+        return (
+            super()
+            .get_queryset(request)
+            .filter(Exists(open_flags.filter(review=OuterRef("pk"))))
+            .annotate(flagged_at=Min("flags__created_at", filter=Q(flags__is_resolved=False)))
+            .prefetch_related("flags")
+            .order_by("flagged_at", "pk")
+        )
+
+    @admin.display(description="reasons")
+    def flag_reasons(self, obj):
+        reasons = sorted({flag.get_reason_display() for flag in obj.flags.all() if not flag.is_resolved})
+        return "; ".join(reasons)
+
+    @admin.display(description="first flagged", ordering="flagged_at")
+    def flagged_at(self, obj):
+        return obj.flagged_at
+
+    def has_delete_permission(self, request, obj=None):
+        # The queue decides between hiding and keeping; deleting stays in the full review list.
+        return False
 
 
 @admin.register(ReviewFlag)
@@ -35,7 +191,7 @@ class ReviewFlagAdmin(admin.ModelAdmin):
     list_display = ["review", "reason", "reporter", "is_resolved", "created_at"]
     list_filter = ["is_resolved", "reason"]
     search_fields = ["review__title", "details", "reporter__username"]
-    raw_id_fields = ["review", "reporter"]
+    raw_id_fields = ["review", "reporter", "resolved_by"]
     list_select_related = ["review__therapist", "reporter"]
 
 

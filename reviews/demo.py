@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from therapists.demo import BATCH_SIZE, TherapistPlan
 
-from .models import Review
+from .models import Review, ReviewFlag, ReviewResponse
 
 CLIENT_PREFIX = "demo-client-"
 TITLES = {
@@ -36,6 +36,19 @@ SENTENCES = {
         "I did not feel listened to about my old injury.",
     ],
 }
+
+
+REPLIES = {
+    "high": [
+        "Thank you for coming in, and for taking the time to write this.",
+        "Thanks! Glad your shoulders feel looser; see you next time.",
+    ],
+    "low": [
+        "I am sorry the session fell short. Please tell me during the massage if the pressure is too much.",
+        "Thank you for the honest feedback; I have changed my booking so sessions start on time.",
+    ],
+}
+FLAG_DETAILS = ["Reads like an advert.", "Mentions another client by name.", "I do not think they visited.", ""]
 
 
 @dataclass
@@ -150,3 +163,39 @@ def insert_reviews(plans: list[TherapistPlan], reviews: list[ReviewPlan], *, rng
                 batch = []
         Review.objects.bulk_create(batch)
     return len(reviews)
+
+
+def insert_replies_and_flags(count: int, *, rng: random.Random) -> tuple[int, int]:
+    """Replies under some of the `count` newest reviews and a few open flags, for the profile and the moderation queue.
+
+    Neither touches the aggregates: a reply or an open flag does not change what a review counts for.
+    """
+    if count <= 0:
+        return 0, 0
+    newest = list(Review.objects.order_by("-pk").values_list("pk", "author_id", "rating")[:count])
+    replies = [
+        ReviewResponse(review_id=pk, body=rng.choice(REPLIES["high" if rating >= 4 else "low"]))
+        for pk, _author_id, rating in newest
+        if rng.random() < 0.15
+    ]
+    ReviewResponse.objects.bulk_create(replies, batch_size=BATCH_SIZE)
+    reporters = list(
+        get_user_model()
+        .objects.filter(username__startswith=CLIENT_PREFIX)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:20]
+    )
+    flags = []
+    for pk, author_id, _rating in rng.sample(newest, min(len(newest), max(1, min(12, count // 200)))):
+        candidates = [user for user in reporters if user != author_id]
+        if candidates:
+            flags.append(
+                ReviewFlag(
+                    review_id=pk,
+                    reporter_id=rng.choice(candidates),
+                    reason=rng.choice(ReviewFlag.Reason.values),
+                    details=rng.choice(FLAG_DETAILS),
+                )
+            )
+    ReviewFlag.objects.bulk_create(flags)
+    return len(replies), len(flags)

@@ -1,9 +1,12 @@
 """Client reviews of therapists, the therapist's replies, and flags for moderation."""
 
+import datetime
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from therapists.models import Specialty, Therapist
@@ -11,10 +14,43 @@ from therapists.models import Specialty, Therapist
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 SUB_RATINGS = ("technique", "professionalism", "communication", "cleanliness")
 
+TITLE_MIN_LENGTH, TITLE_MAX_LENGTH = 3, 120
+BODY_MIN_LENGTH, BODY_MAX_LENGTH = 20, 4000
+RESPONSE_MIN_LENGTH, RESPONSE_MAX_LENGTH = 2, 2000
+FLAG_DETAILS_MAX_LENGTH = 1000
+HIDDEN_REASON_MAX_LENGTH = 200
+EARLIEST_VISIT_MONTH = datetime.date(2000, 1, 1)
+
+
+def latest_visit_month() -> datetime.date:
+    """The latest month a visit can have been in: the current one, wherever on Earth the client is.
+
+    The server's clock is UTC; a client at UTC+14 is already in the next month for up to 14 hours.
+    """
+    return (timezone.now() + datetime.timedelta(hours=14)).date().replace(day=1)
+
+
+def validate_visit_month(value: datetime.date) -> None:
+    if value.replace(day=1) > latest_visit_month():
+        raise ValidationError("The month of your visit cannot be in the future.", code="future_visit")
+    if value < EARLIEST_VISIT_MONTH:
+        raise ValidationError(
+            "Reviews are for visits from %(earliest)s onwards.",
+            code="visit_too_old",
+            params={"earliest": EARLIEST_VISIT_MONTH.strftime("%B %Y")},
+        )
+
 
 class ReviewQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(is_hidden=False)
+
+    def with_open_flags(self):
+        return self.filter(Exists(ReviewFlag.objects.open().filter(review=OuterRef("pk"))))
+
+    def for_profile(self):
+        """What a profile's review list reads: author, reply and massage type in the same query."""
+        return self.visible().select_related("author", "response", "massage_type")
 
 
 class Review(models.Model):
@@ -34,12 +70,18 @@ class Review(models.Model):
         related_name="+",
         verbose_name="type of massage received",
     )
-    visit_month = models.DateField(help_text="The first day of the month of the visit.")
-    title = models.CharField(max_length=120, validators=[MinLengthValidator(3)])
-    body = models.TextField(max_length=4000, validators=[MinLengthValidator(20)])
+    visit_month = models.DateField(
+        help_text="The first day of the month of the visit.", validators=[validate_visit_month]
+    )
+    title = models.CharField(max_length=TITLE_MAX_LENGTH, validators=[MinLengthValidator(TITLE_MIN_LENGTH)])
+    # A TextField's max_length only sizes the widget; the validators enforce it on every write.
+    body = models.TextField(
+        max_length=BODY_MAX_LENGTH,
+        validators=[MinLengthValidator(BODY_MIN_LENGTH), MaxLengthValidator(BODY_MAX_LENGTH)],
+    )
 
     is_hidden = models.BooleanField(default=False, db_index=True)
-    hidden_reason = models.CharField(max_length=200, blank=True)
+    hidden_reason = models.CharField(max_length=HIDDEN_REASON_MAX_LENGTH, blank=True)
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -52,12 +94,23 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [("moderate_review", "Can hide or restore reviews and resolve their flags")]
         constraints = [
-            models.UniqueConstraint(fields=["therapist", "author"], name="one_review_per_client"),
+            models.UniqueConstraint(
+                fields=["therapist", "author"],
+                name="one_review_per_client",
+                violation_error_code="duplicate_review",
+                violation_error_message="You have already reviewed this therapist; you can edit your review instead.",
+            ),
             *[
                 models.CheckConstraint(condition=Q(**{f"{field}__range": (1, 5)}), name=f"review_{field}_range")
                 for field in ("rating", *SUB_RATINGS)
             ],
+            models.CheckConstraint(
+                condition=Q(visit_month__day=1),
+                name="review_visit_month_first_day",
+                violation_error_message="The visit month is stored as the first day of that month.",
+            ),
         ]
         indexes = [
             models.Index(fields=["therapist", "is_hidden", "-created_at"], name="review_profile_list"),
@@ -66,18 +119,39 @@ class Review(models.Model):
     def __str__(self):
         return f"{self.rating}★ {self.title} — {self.therapist}"
 
+    def clean(self):
+        if self.therapist_id and self.author_id and self.therapist.owner_id == self.author_id:
+            raise ValidationError("You cannot review your own profile.", code="own_profile")
+
+
+class FlaggedReview(Review):
+    """Reviews with open flags: the moderators' queue in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "flagged review"
+        verbose_name_plural = "flagged reviews"
+
 
 class ReviewResponse(models.Model):
     """The profile owner's one reply to a review."""
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="response")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    body = models.TextField(max_length=2000, validators=[MinLengthValidator(2)])
+    body = models.TextField(
+        max_length=RESPONSE_MAX_LENGTH,
+        validators=[MinLengthValidator(RESPONSE_MIN_LENGTH), MaxLengthValidator(RESPONSE_MAX_LENGTH)],
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
         return f"Reply to {self.review_id}"
+
+
+class ReviewFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(is_resolved=False)
 
 
 class ReviewFlag(models.Model):
@@ -91,13 +165,28 @@ class ReviewFlag(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="flags")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=12, choices=Reason.choices)
-    details = models.TextField(blank=True, max_length=1000)
+    details = models.TextField(
+        blank=True, max_length=FLAG_DETAILS_MAX_LENGTH, validators=[MaxLengthValidator(FLAG_DETAILS_MAX_LENGTH)]
+    )
     is_resolved = models.BooleanField(default=False, db_index=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewFlagQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["review", "reporter"], name="one_flag_per_reporter")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "reporter"],
+                name="one_flag_per_reporter",
+                violation_error_code="duplicate_flag",
+                violation_error_message="You have already flagged this review; a moderator will look at it.",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_reason_display()} — review {self.review_id}"

@@ -29,3 +29,21 @@ def small_gazetteer(db):
     from therapists.places import load_places
 
     load_places(countries=["US"], min_population=300_000, postal_codes=False)
+
+
+@pytest.fixture
+def moderator(db):
+    """Staff in the Moderators group: may hide and restore reviews in the admin."""
+    user = UserFactory(username="moderator-user", is_staff=True)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (vocabularies, facet counts, throttles)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from reviews.models import Review, ReviewFlag, ReviewResponse
-from therapists.models import Certification, Place, Specialty, Therapist
+from therapists.models import Certification, Place, ProfileClaim, Specialty, Therapist
 
 PASSWORD = "a-good-Passw0rd"
 
@@ -116,3 +116,12 @@ class ReviewFlagFactory(factory.django.DjangoModelFactory):
     review = factory.SubFactory(ReviewFactory)
     reporter = factory.SubFactory(UserFactory)
     reason = ReviewFlag.Reason.OFFENSIVE
+
+
+class ProfileClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProfileClaim
+
+    therapist = factory.SubFactory(TherapistFactory)
+    user = factory.SubFactory(UserFactory)
+    message = "My license number is LMT-001234 and my practice phone is 303-555-0100."

@@ -1,5 +1,34 @@
 """The therapist's own dashboard: profile, photo and certifications."""
 
+from django.urls import path
+
+from . import dashboard
+
 app_name = "dashboard"
 
-urlpatterns = []
+urlpatterns = [
+    path("", dashboard.DashboardView.as_view(), name="home"),
+    path("profile/new/", dashboard.ProfileCreateView.as_view(), name="profile_create"),
+    path("profile/claim/", dashboard.ProfileClaimView.as_view(), name="profile_claim"),
+    path("profile/", dashboard.ProfileUpdateView.as_view(), name="profile_edit"),
+    path("profile/publish/", dashboard.ProfilePublishView.as_view(), name="profile_publish"),
+    path("photo/", dashboard.PhotoUpdateView.as_view(), name="photo"),
+    path("photo/remove/", dashboard.PhotoDeleteView.as_view(), name="photo_remove"),
+    path("certifications/new/", dashboard.CertificationCreateView.as_view(), name="certification_create"),
+    path("certifications/<int:pk>/", dashboard.CertificationUpdateView.as_view(), name="certification_edit"),
+    path(
+        "certifications/<int:pk>/withdraw/",
+        dashboard.CertificationWithdrawView.as_view(),
+        name="certification_withdraw",
+    ),
+    path(
+        "certifications/<int:pk>/document/",
+        dashboard.DocumentView.as_view(),
+        name="certification_document",
+    ),
+    path(
+        "certifications/<int:pk>/document/preview/",
+        dashboard.DocumentPreviewView.as_view(),
+        name="certification_document_preview",
+    ),
+]

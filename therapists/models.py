@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -213,9 +214,18 @@ class Therapist(models.Model):
     verified_until = models.DateField(null=True, blank=True, db_index=True)
     # The "best match" score (see therapists.ranking), refreshed whenever its inputs change.
     score = models.FloatField(default=0, db_index=True)
+    # Null-free sort keys, so "highest rated" and "lowest price" walk an index on every database
+    # (unrated and unpriced therapists last) instead of sorting every row.
+    rating_sort = models.GeneratedField(
+        expression=Coalesce("rating_avg", Value(0.0)), output_field=models.FloatField(), db_persist=True
+    )
+    price_sort = models.GeneratedField(
+        expression=Coalesce("price_60", Value(1_000_000_000)), output_field=models.BigIntegerField(), db_persist=True
+    )
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed: the newest change versions the search's cached facet counts.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = TherapistQuerySet.as_manager()
 
@@ -241,8 +251,16 @@ class Therapist(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-score"], name="therapist_status_score"),
+            # One index per sort order, each led by status, so a page is an index walk.
+            models.Index(fields=["status", "-score", "id"], name="therapist_status_score"),
+            models.Index(fields=["status", "-rating_sort", "-review_count", "id"], name="therapist_sort_rating"),
+            models.Index(fields=["status", "-review_count", "-score", "id"], name="therapist_sort_reviews"),
+            models.Index(fields=["status", "-years_experience", "-score", "id"], name="therapist_sort_experience"),
+            models.Index(fields=["status", "price_sort", "-score", "id"], name="therapist_sort_price"),
+            models.Index(fields=["status", "-created_at", "id"], name="therapist_sort_newest"),
             models.Index(fields=["latitude", "longitude"], name="therapist_lat_lng"),
+            # Covers the gender/verified facet counts, so they read the index and not the wide rows.
+            models.Index(fields=["status", "gender", "verified_until"], name="therapist_facets"),
         ]
 
     def __str__(self):
@@ -364,3 +382,34 @@ class CertificationDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} — {self.certification_label} — {self.decided_at:%Y-%m-%d}"
+
+
+class ProfileClaim(models.Model):
+    """A signed-in user's request to own an existing, unowned profile; staff decide it in the admin."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="claims")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_claims")
+    message = models.TextField(max_length=2000, help_text="How staff can confirm the claimant is this therapist.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="profile_claim_one_pending_per_user"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} claims {self.therapist}"

@@ -3,8 +3,10 @@
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 
 from .models import Place
 
@@ -88,3 +90,58 @@ def load_places(*, countries: Iterable[str] | None = None, min_population: int =
             for batch in _batched(source):
                 Place.objects.bulk_create(batch, ignore_conflicts=True)
     return Place.objects.count() - before
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a search is centred: the chosen place, and other places of the same name."""
+
+    latitude: float
+    longitude: float
+    label: str
+    alternatives: tuple[str, ...] = field(default=())
+
+
+def _split(text: str) -> tuple[str, str]:
+    """ "Portland, ME" -> ("portland", "ME"); "Portland" -> ("portland", "")."""
+    name, _, qualifier = text.partition(",")
+    return normalise_name(name), qualifier.strip().upper()
+
+
+def resolve_place(text: str) -> Origin | None:
+    """A typed place name or postal code: the most populous match, with the others as alternatives."""
+    text = text.strip()
+    if looks_like_postal_code(text):
+        place = Place.objects.filter(postal_code=text[:5]).first()
+        return Origin(place.latitude, place.longitude, place.label) if place else None
+    name, qualifier = _split(text)
+    if not name:
+        return None
+    candidates = Place.objects.filter(search_name=name)
+    if qualifier:
+        # The qualifier may be a region ("ME"), a country ("US"), or both ("ME, US").
+        parts = qualifier.replace(",", " ").split()
+        if len(parts) >= 2:
+            candidates = candidates.filter(region=parts[0], country=parts[-1])
+        else:
+            candidates = candidates.filter(Q(region=parts[0]) | Q(country=parts[0]))
+    # Cities before postal-code entries of the same name, then the most populous.
+    found = list(candidates.order_by("kind", "-population", "pk")[:6])
+    if not found:
+        return None
+    best = found[0]
+    others = tuple(dict.fromkeys(p.label for p in found[1:] if p.kind == Place.Kind.CITY and p.label != best.label))
+    return Origin(best.latitude, best.longitude, best.label, others[:4])
+
+
+def suggest_places(text: str, limit: int = 5) -> list[str]:
+    """Known places whose names start like the text, most populous first."""
+    name, _ = _split(text)
+    if len(name) < 2:
+        return []
+    import difflib
+
+    places = Place.objects.filter(kind=Place.Kind.CITY, search_name__startswith=name[:2]).order_by("-population")
+    candidates = list(places[:200])
+    candidates.sort(key=lambda p: -difflib.SequenceMatcher(None, name, p.search_name).ratio())
+    return [p.label for p in candidates[:limit]]

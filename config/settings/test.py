@@ -6,7 +6,7 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 
 from .base import *  # noqa: E402,F401,F403
-from .base import STORAGES  # noqa: E402
+from .base import DATABASES, STORAGES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -22,7 +22,16 @@ STORAGES = {
         "OPTIONS": {"location": MEDIA_ROOT},
     },
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "therapists.storage.PrivateStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
 }
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not SQLite's in-memory database: the concurrency tests write from several threads,
+    # each with its own connection, which must all see one database with WAL and immediate
+    # transactions as in production. The process id keeps simultaneous runs in one checkout apart;
+    # the test runner deletes the file at the end.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"therapists-test-{os.getpid()}.sqlite3"),
+    }

@@ -12,6 +12,7 @@ from therapists.models import CertificationDecision, Place, Therapist
 from ..factories import (
     CertificationFactory,
     PlaceFactory,
+    ProfileClaimFactory,
     ReviewFactory,
     ReviewFlagFactory,
     ReviewResponseFactory,
@@ -31,6 +32,7 @@ def populated():
         certification=certification, certification_label=str(certification), status="verified"
     )
     PlaceFactory()
+    ProfileClaimFactory(therapist=TherapistFactory(), user=UserFactory(username="claimant"))
     review = ReviewFactory(therapist=therapist)
     ReviewResponseFactory(review=review)
     ReviewFlagFactory(review=review)
@@ -81,3 +83,14 @@ def test_suspend_action_hides_a_profile(client, superuser):
     assert response.status_code == HTTPStatus.FOUND
     therapist.refresh_from_db()
     assert therapist.status == Therapist.Status.SUSPENDED
+
+
+def test_new_specialty_from_admin_appears_in_search_at_once(client, superuser):
+    client.get("/therapists/")  # fills the vocabulary cache
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:therapists_specialty_add"),
+        {"name": "Reflexology", "slug": "reflexology", "description": "Pressure on the feet.", "position": 9},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert 'value="reflexology"' in client.get("/therapists/").content.decode()

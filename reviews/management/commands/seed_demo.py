@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from faker import Faker
 
 from reviews import demo as review_demo
@@ -66,7 +67,12 @@ class Command(BaseCommand):
         therapist_demo.score_plans(plans)
         therapist_demo.insert_plans(plans, photos=photos, rng=rng)
         inserted = review_demo.insert_reviews(plans, review_plans, rng=rng)
+        review_demo.insert_replies_and_flags(inserted, rng=rng)
         cache.delete(PRIORS_CACHE_KEY)
+        # Fresh planner statistics after a bulk load: without them SQLite guesses that
+        # status = 'published' is selective and picks that index over coordinates or sort keys.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {len(plans)} therapists and {inserted} reviews in {time.perf_counter() - started:.1f}s."

@@ -1,0 +1,70 @@
+"""Counting throttles in the shared cache: failed log-ins per account and per address, posts per user."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """At most `limit` hits per `window` seconds for one key; once reached, the key is refused.
+
+    Counts live in the cache (Redis in production) so every app server sees the same numbers. The
+    window is fixed from the first hit; `lockout`, when set, refuses for that long from the hit that
+    reached the limit, so the last attempts of a window do not buy only a short pause.
+    """
+
+    scope: str
+    limit: int
+    window: int
+    lockout: int | None = None
+
+    def _key(self, kind: str, ident: str) -> str:
+        # Hashed: usernames and addresses may hold characters memcached keys cannot.
+        digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()
+        return f"throttle:{self.scope}:{kind}:{digest}"
+
+    def is_blocked(self, *idents: str) -> bool:
+        for ident in idents:
+            if self.lockout and cache.get(self._key("lock", ident)):
+                return True
+            if cache.get(self._key("count", ident), 0) >= self.limit:
+                return True
+        return False
+
+    def hit(self, *idents: str) -> None:
+        for ident in idents:
+            key = self._key("count", ident)
+            cache.add(key, 0, self.window)
+            try:
+                count = cache.incr(key)
+            except ValueError:
+                # The window ended between add() and incr(): this hit opens a new one.
+                cache.set(key, 1, self.window)
+                count = 1
+            if self.lockout and count >= self.limit:
+                cache.set(self._key("lock", ident), True, self.lockout)
+
+    def reset(self, *idents: str) -> None:
+        for ident in idents:
+            cache.delete_many([self._key("count", ident), self._key("lock", ident)])
+
+
+def login_throttle() -> Throttle:
+    return Throttle(
+        scope="login",
+        limit=settings.LOGIN_FAILURE_LIMIT,
+        window=settings.LOGIN_FAILURE_WINDOW_SECONDS,
+        lockout=settings.LOGIN_LOCKOUT_SECONDS,
+    )
+
+
+def review_post_throttle() -> Throttle:
+    return Throttle(scope="review-post", limit=settings.REVIEW_POST_LIMIT, window=settings.REVIEW_POST_WINDOW_SECONDS)
+
+
+def client_address(request) -> str:
+    """The client's address as the WSGI server reports it; behind a proxy, the proxy must set REMOTE_ADDR."""
+    return request.META.get("REMOTE_ADDR") or "unknown"

@@ -1,0 +1,101 @@
+"""Compare every therapist's stored review aggregates with a fresh recomputation; repair any drift."""
+
+import math
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Avg, Count, Q
+
+from reviews.models import Review
+from reviews.services import compute_aggregates, lock_therapist, refresh_aggregates
+from therapists.models import Therapist
+
+COMPARED_FIELDS = [
+    "review_count",
+    "rating_avg",
+    "technique_avg",
+    "professionalism_avg",
+    "communication_avg",
+    "cleanliness_avg",
+    "recommend_count",
+    "recommend_pct",
+]
+# Averages are floats summed in a different order by each database; smaller gaps are not drift.
+TOLERANCE = 1e-9
+
+
+def _differs(stored, fresh) -> bool:
+    if stored is None or fresh is None:
+        return stored is not fresh
+    return not math.isclose(stored, fresh, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
+
+
+def fresh_aggregates() -> dict[int, dict]:
+    """Every therapist's aggregates over its visible reviews, in one grouped query."""
+    rows = (
+        Review.objects.visible()
+        .order_by()
+        .values("therapist_id")
+        .annotate(
+            review_count=Count("pk"),
+            rating_avg=Avg("rating"),
+            technique_avg=Avg("technique"),
+            professionalism_avg=Avg("professionalism"),
+            communication_avg=Avg("communication"),
+            cleanliness_avg=Avg("cleanliness"),
+            recommend_count=Count("pk", filter=Q(would_recommend=True)),
+        )
+    )
+    result = {}
+    for row in rows:
+        row["recommend_pct"] = 100 * row["recommend_count"] / row["review_count"]
+        result[row.pop("therapist_id")] = row
+    return result
+
+
+EMPTY = dict.fromkeys(COMPARED_FIELDS) | {"review_count": 0, "recommend_count": 0}
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute each therapist's review count, averages and recommend share from its visible reviews. "
+        "With --check, only report drift (exit status 1 when there is any); without, repair it and the score."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--check", action="store_true", help="Report drift without changing anything.")
+
+    def _confirmed_gaps(self, therapist_id: int) -> list[str]:
+        """Compare again under the therapist's row lock, so a review written meanwhile is not reported as drift."""
+        with transaction.atomic():
+            therapist = lock_therapist(therapist_id=therapist_id)
+            expected = compute_aggregates(therapist_id)
+        return [
+            f"{field} {getattr(therapist, field)!r} ≠ {expected[field]!r}"
+            for field in COMPARED_FIELDS
+            if _differs(getattr(therapist, field), expected[field])
+        ]
+
+    def handle(self, *args, check, **options):
+        fresh = fresh_aggregates()
+        drifted = []
+        checked = 0
+        for therapist in Therapist.objects.only("pk", "slug", *COMPARED_FIELDS).order_by("pk").iterator(2000):
+            checked += 1
+            expected = fresh.get(therapist.pk, EMPTY)
+            if any(_differs(getattr(therapist, field), expected[field]) for field in COMPARED_FIELDS):
+                gaps = self._confirmed_gaps(therapist.pk)
+            else:
+                gaps = []
+            if gaps:
+                drifted.append(therapist.pk)
+                self.stdout.write(f"{therapist.slug}: {'; '.join(gaps)}")
+        if check:
+            if drifted:
+                raise CommandError(f"{len(drifted)} of {checked} therapists have drifted aggregates.")
+            self.stdout.write(self.style.SUCCESS(f"All {checked} therapists' aggregates match their reviews."))
+            return
+        for therapist_id in drifted:
+            # Each repair locks and recomputes in its own transaction, like any review write.
+            refresh_aggregates(therapist_id=therapist_id)
+        self.stdout.write(self.style.SUCCESS(f"Checked {checked} therapists; repaired {len(drifted)}."))

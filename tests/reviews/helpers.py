@@ -1,0 +1,59 @@
+"""Helpers shared by the review tests: a valid form post and the aggregate check."""
+
+import pytest
+from django.utils import timezone
+
+from reviews.services import AGGREGATE_FIELDS, compute_aggregates
+from therapists.models import Therapist
+
+
+def review_form_data(**overrides) -> dict:
+    """A valid POST for the review form; give a field as None to leave it out."""
+    data = {
+        "rating": "4",
+        "technique": "5",
+        "professionalism": "4",
+        "communication": "3",
+        "cleanliness": "5",
+        "would_recommend": "yes",
+        "massage_type": "swedish",
+        "visit_month": timezone.localdate().replace(day=1).strftime("%Y-%m"),
+        "title": "Eased my lower back",
+        "body": "They asked about my back pain first and checked the pressure throughout the hour.",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def service_kwargs(**overrides) -> dict:
+    """Valid keyword arguments for review_create and review_update."""
+    from therapists.models import Specialty
+
+    kwargs = {
+        "rating": 4,
+        "technique": 5,
+        "professionalism": 4,
+        "communication": 3,
+        "cleanliness": 5,
+        "would_recommend": True,
+        "massage_type": Specialty.objects.get(slug="swedish"),
+        "visit_month": timezone.localdate().replace(day=1),
+        "title": "Eased my lower back",
+        "body": "They asked about my back pain first and checked the pressure throughout the hour.",
+    }
+    kwargs.update(overrides)
+    return kwargs
+
+
+def stored_aggregates(therapist_id: int) -> dict:
+    return Therapist.objects.values(*AGGREGATE_FIELDS).get(pk=therapist_id)
+
+
+def assert_aggregates_exact(therapist_id: int) -> None:
+    """The therapist's stored aggregates equal a fresh recomputation over its visible reviews."""
+    stored = stored_aggregates(therapist_id)
+    for field, value in compute_aggregates(therapist_id).items():
+        if value is None:
+            assert stored[field] is None, field
+        else:
+            assert stored[field] == pytest.approx(value), field

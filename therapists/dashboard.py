@@ -1,0 +1,281 @@
+"""The therapist's dashboard: their own profile, photo and certifications, and the private document views.
+
+Every view acts on the signed-in user's own profile only: objects are looked up through
+`request.user`, so another user's certification is simply not found (404), never forbidden,
+which would reveal that it exists.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.generic import FormView, TemplateView
+
+from . import images, services, verification
+from .forms import CertificationForm, PhotoForm, ProfileClaimForm, TherapistProfileForm, add_service_error
+from .models import Certification, ProfileClaim, Therapist
+
+HOME = reverse_lazy("dashboard:home")
+
+
+def own_profile(user) -> Therapist | None:
+    return Therapist.objects.filter(owner=user).first() if user.is_authenticated else None
+
+
+class OwnProfileMixin(LoginRequiredMixin):
+    """The signed-in user's profile as `self.therapist`; users without one are sent to create it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.therapist = own_profile(request.user)
+        if self.therapist is None:
+            messages.info(request, "Create your profile first.")
+            return redirect("dashboard:profile_create")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(therapist=self.therapist, **kwargs)
+
+
+class ServiceFormView(FormView):
+    """A form whose valid data goes to a service; a service's ValidationError re-renders the form."""
+
+    success_message = ""
+
+    def form_valid(self, form):
+        try:
+            self.perform(form)
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def perform(self, form):
+        raise NotImplementedError
+
+
+@method_decorator(never_cache, name="dispatch")
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "dashboard/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        therapist = own_profile(self.request.user)
+        context.update(therapist=therapist, today=timezone.localdate())
+        if therapist is None:
+            context["claim"] = (
+                ProfileClaim.objects.filter(user=self.request.user)
+                .select_related("therapist")
+                .order_by("-created_at")
+                .first()
+            )
+        else:
+            context["certifications"] = list(
+                therapist.certifications.select_related("specialty").order_by("-created_at", "-pk")
+            )
+        return context
+
+
+class ProfileCreateView(LoginRequiredMixin, ServiceFormView):
+    template_name = "dashboard/therapist_form.html"
+    form_class = TherapistProfileForm
+    success_url = HOME
+    success_message = "Your profile is saved as a draft. Publish it when it is ready."
+
+    def dispatch(self, request, *args, **kwargs):
+        if own_profile(request.user) is not None:
+            return redirect("dashboard:profile_edit")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(creating=True, **kwargs)
+
+    def perform(self, form):
+        services.therapist_create(owner=self.request.user, details=services.ProfileDetails.from_form(form.cleaned_data))
+
+
+class ProfileUpdateView(OwnProfileMixin, ServiceFormView):
+    template_name = "dashboard/therapist_form.html"
+    form_class = TherapistProfileForm
+    success_url = HOME
+    success_message = "Your profile is saved."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.therapist}
+
+    def perform(self, form):
+        services.therapist_update_profile(
+            therapist=self.therapist, details=services.ProfileDetails.from_form(form.cleaned_data)
+        )
+
+
+class ProfilePublishView(OwnProfileMixin, View):
+    """POST only: publish or unpublish; the buttons live on the dashboard."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        publish = request.POST.get("publish") == "true"
+        try:
+            services.therapist_set_published(therapist=self.therapist, published=publish)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Your profile is published." if publish else "Your profile is hidden.")
+        return redirect(HOME)
+
+
+class PhotoUpdateView(OwnProfileMixin, ServiceFormView):
+    template_name = "dashboard/photo_form.html"
+    form_class = PhotoForm
+    success_url = HOME
+    success_message = "Your photo is saved."
+
+    def perform(self, form):
+        services.therapist_set_photo(therapist=self.therapist, photo=form.cleaned_data["photo"])
+
+
+class PhotoDeleteView(OwnProfileMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        services.therapist_remove_photo(therapist=self.therapist)
+        messages.success(request, "Your photo is removed.")
+        return redirect(HOME)
+
+
+class OwnCertificationMixin(OwnProfileMixin):
+    """The certification in the URL, only if it belongs to the signed-in user's profile."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.certification = get_object_or_404(
+                Certification.objects.select_related("specialty"), pk=kwargs["pk"], therapist__owner=request.user
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(certification=self.certification, **kwargs)
+
+
+class CertificationCreateView(OwnProfileMixin, ServiceFormView):
+    template_name = "dashboard/certification_form.html"
+    form_class = CertificationForm
+    success_url = HOME
+    success_message = "Your certification is saved. Our verifiers will check it and email you."
+
+    def perform(self, form):
+        verification.certification_submit(
+            therapist=self.therapist,
+            details=verification.CertificationDetails.from_form(form.cleaned_data),
+            document=form.cleaned_data["document"],
+        )
+
+
+class CertificationUpdateView(OwnCertificationMixin, ServiceFormView):
+    template_name = "dashboard/certification_form.html"
+    form_class = CertificationForm
+    success_url = HOME
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.certification}
+
+    def perform(self, form):
+        was = self.certification.status
+        updated = verification.certification_update(
+            certification=self.certification,
+            details=verification.CertificationDetails.from_form(form.cleaned_data),
+            document=form.cleaned_data["document"],
+            changed_by=self.request.user,
+        )
+        if was != Certification.Status.PENDING and updated.status == Certification.Status.PENDING:
+            self.success_message = "Your changes are saved. The certification waits for verification again."
+        else:
+            self.success_message = "Your changes are saved."
+
+
+class CertificationWithdrawView(OwnCertificationMixin, TemplateView):
+    template_name = "dashboard/certification_confirm_withdraw.html"
+
+    def post(self, request, *args, **kwargs):
+        verification.certification_withdraw(certification=self.certification)
+        messages.success(request, "The certification and its document are removed.")
+        return redirect(HOME)
+
+
+class ProfileClaimView(LoginRequiredMixin, ServiceFormView):
+    """Ask staff for an existing, unowned profile; ownership changes only when they approve."""
+
+    template_name = "dashboard/claim_form.html"
+    form_class = ProfileClaimForm
+    success_url = HOME
+    success_message = "Your claim is sent. Our staff will check it and email you."
+
+    def dispatch(self, request, *args, **kwargs):
+        if own_profile(request.user) is not None:
+            return redirect(HOME)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        # A profile page can link here with ?profile=<slug> filled in.
+        return {"profile": self.request.GET.get("profile", "")[:300]}
+
+    def perform(self, form):
+        services.profile_claim_request(
+            user=self.request.user, therapist=form.cleaned_data["profile"], message=form.cleaned_data["message"]
+        )
+
+
+class DocumentView(LoginRequiredMixin, View):
+    """A certification document for its owner or a verifier, never cached, never rendered as a page."""
+
+    inline = False
+
+    def get(self, request, *args, **kwargs):
+        certification = get_object_or_404(Certification.objects.select_related("therapist"), pk=kwargs["pk"])
+        if not self.allowed(request.user, certification) or not certification.document:
+            raise Http404("No such document.")
+        name = certification.document.name
+        try:
+            handle = certification.document.storage.open(name, "rb")
+        except FileNotFoundError:
+            raise Http404("No such document.") from None
+        extension = name[name.rfind(".") :].lower() if "." in name else ""
+        response = FileResponse(
+            handle,
+            as_attachment=not self.inline,
+            filename=f"certification-{certification.pk}{extension}",
+            content_type=images.content_type_for(name),
+        )
+        response["Cache-Control"] = "private, no-store"
+        if not self.inline:
+            # Even a hostile document opened directly can run nothing in this origin.
+            response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        elif response["Content-Type"].startswith("image/"):
+            response["Content-Security-Policy"] = "default-src 'none'"
+        # An inline PDF gets no policy: one can keep the browser's PDF viewer from starting, and
+        # that viewer runs isolated from this origin anyway.
+        return response
+
+    def allowed(self, user, certification) -> bool:
+        return verification.can_read_document(user, certification)
+
+
+@method_decorator(xframe_options_sameorigin, name="dispatch")
+class DocumentPreviewView(DocumentView):
+    """The same document shown inline, for the admin's verification page: verifiers only."""
+
+    inline = True
+
+    def allowed(self, user, certification) -> bool:
+        return verification.can_verify(user)

@@ -1,0 +1,324 @@
+"""The one FilterSet behind the search page and the API: the article's criteria as parameters."""
+
+import math
+
+import django_filters as filters
+from django import forms
+from django.conf import settings
+from django.db import connection
+from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Value
+from django.db.models.functions import ACos, Cos, Least, Radians, Sin
+
+from . import vocabulary
+from .models import Therapist
+from .places import Origin, resolve_place, suggest_places
+
+EARTH_RADIUS_KM = 6371.0
+MAX_RADIUS_KM = 500
+
+
+def fts_document():
+    """The weighted PostgreSQL full-text document; migration 0003 indexes this same expression."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("name", weight="A", config="english")
+        + SearchVector("city", weight="B", config="english")
+        + SearchVector("headline", weight="B", config="english")
+        + SearchVector("bio", weight="C", config="english")
+    )
+
+
+class RequireField(forms.Field):
+    """A "true to require" switch: true/1/on/yes require it; empty, false/0/off/no leave it out."""
+
+    TRUE = {"true", "1", "on", "yes"}
+    FALSE = {"", "false", "0", "off", "no"}
+
+    def to_python(self, value):
+        text = (value or "").strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return None
+        raise forms.ValidationError("Use true to require this, or leave it out.", code="invalid")
+
+
+class RequireFilter(filters.Filter):
+    field_class = RequireField
+
+    def filter(self, qs, value):
+        if value is True:
+            return self.get_method(qs)(**{self.field_name: True})
+        return qs
+
+
+class IntegerFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class SearchForm(forms.Form):
+    """Cross-field rules: where the search is centred, and sorts that need a place."""
+
+    def clean(self):
+        cleaned = super().clean()
+        near, lat, lng = cleaned.get("near"), cleaned.get("lat"), cleaned.get("lng")
+        origin = None
+        if (lat is None) != (lng is None) and "lat" not in self.errors and "lng" not in self.errors:
+            self.add_error("lat" if lat is None else "lng", "Give both lat and lng, or neither.")
+        elif lat is not None and lng is not None:
+            origin = Origin(latitude=float(lat), longitude=float(lng), label=f"{lat:.4f}, {lng:.4f}")
+        elif near:
+            origin = resolve_place(near)
+            if origin is None:
+                suggestions = suggest_places(near)
+                message = f"We could not find “{near}”."
+                if suggestions:
+                    message += " Did you mean: " + "; ".join(suggestions) + "?"
+                else:
+                    message += " Try a city name or a 5-digit ZIP code."
+                self.add_error("near", message)
+        cleaned["origin"] = origin
+        if cleaned.get("sort") == "distance" and origin is None and not self.errors:
+            self.add_error("sort", "Choose a place (or lat and lng) to sort by distance.")
+        return cleaned
+
+
+class TherapistFilterSet(filters.FilterSet):
+    SORTS = [
+        ("best", "Best match"),
+        ("rating", "Highest rated"),
+        ("reviews", "Most reviewed"),
+        ("experience", "Most experienced"),
+        ("price", "Lowest price"),
+        ("distance", "Nearest"),
+        ("newest", "Newest"),
+    ]
+    SORT_ORDER = {
+        "best": [F("score").desc(), "pk"],
+        "rating": [F("rating_sort").desc(), F("review_count").desc(), "pk"],
+        "reviews": [F("review_count").desc(), F("score").desc(), "pk"],
+        "experience": [F("years_experience").desc(), F("score").desc(), "pk"],
+        "price": [F("price_sort").asc(), F("score").desc(), "pk"],
+        "distance": [F("distance_km").asc(), "pk"],
+        "newest": [F("created_at").desc(), "pk"],
+    }
+    # Facets are counted under every active filter but their own.
+    LINK_FACETS = ("specialty", "language", "focus")
+
+    q = filters.CharFilter(method="filter_text", max_length=100, label="Name, city or keyword")
+    specialty = filters.MultipleChoiceFilter(method="filter_specialty", label="Type of massage")
+    specialty_certified = RequireFilter(method="filter_specialty_certified", label="Certified in that type")
+    verified = RequireFilter(method="filter_verified", label="Verified credentials")
+    near = filters.CharFilter(method="filter_noop", max_length=100, label="City or ZIP code")
+    radius_km = filters.NumberFilter(
+        method="filter_noop", label="Within (km)", min_value=1, max_value=MAX_RADIUS_KM, max_digits=6, decimal_places=2
+    )
+    lat = filters.NumberFilter(
+        method="filter_noop", label="Latitude", min_value=-90, max_value=90, max_digits=10, decimal_places=7
+    )
+    lng = filters.NumberFilter(
+        method="filter_noop", label="Longitude", min_value=-180, max_value=180, max_digits=11, decimal_places=7
+    )
+    min_rating = filters.NumberFilter(
+        field_name="rating_avg",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=5,
+        max_digits=3,
+        decimal_places=2,
+        label="Minimum rating",
+    )
+    min_reviews = IntegerFilter(
+        field_name="review_count", lookup_expr="gte", min_value=0, max_value=1_000_000, label="Minimum reviews"
+    )
+    min_recommend = filters.NumberFilter(
+        field_name="recommend_pct",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+        label="Would recommend (at least %)",
+    )
+    min_communication = filters.NumberFilter(
+        field_name="communication_avg",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=5,
+        max_digits=3,
+        decimal_places=2,
+        label="Communication at least",
+    )
+    min_cleanliness = filters.NumberFilter(
+        field_name="cleanliness_avg",
+        lookup_expr="gte",
+        min_value=1,
+        max_value=5,
+        max_digits=3,
+        decimal_places=2,
+        label="Cleanliness at least",
+    )
+    min_experience = IntegerFilter(
+        field_name="years_experience", lookup_expr="gte", min_value=0, max_value=80, label="Years in practice"
+    )
+    language = filters.MultipleChoiceFilter(method="filter_language", label="Language")
+    gender = filters.MultipleChoiceFilter(field_name="gender", choices=Therapist.Gender.choices, label="Gender")
+    focus = filters.MultipleChoiceFilter(method="filter_focus", label="Focus area")
+    amenity = filters.MultipleChoiceFilter(method="filter_amenity", label="Amenities (all of)")
+    max_price = IntegerFilter(
+        field_name="price_60", lookup_expr="lte", min_value=0, max_value=100_000, label="Max price (60 min)"
+    )
+    accepting = RequireFilter(field_name="accepting_new_clients", label="Accepting new clients")
+    mobile = RequireFilter(field_name="travels_to_client", label="Travels to you")
+    hypoallergenic = RequireFilter(field_name="hypoallergenic_products", label="Allergy-friendly products")
+    sort = filters.ChoiceFilter(method="filter_noop", choices=SORTS, empty_label=None, label="Sort by")
+
+    class Meta:
+        model = Therapist
+        form = SearchForm
+        # Every filter is declared above, by its public name; none is generated from the model.
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        terms = vocabulary.vocabulary()
+        for name, kind in (("specialty", "specialty"), ("language", "language"), ("focus", "focus"),
+                           ("amenity", "amenity")):  # fmt: skip
+            self.filters[name].extra["choices"] = [(t.slug, t.name) for t in terms[kind]]
+
+    # --- what the search is centred on ---
+
+    @property
+    def origin(self) -> Origin | None:
+        return self.form.cleaned_data.get("origin") if self.is_valid() else None
+
+    @property
+    def sort_order(self) -> str:
+        return (self.form.cleaned_data.get("sort") if self.is_valid() else None) or "best"
+
+    def filter_noop(self, queryset, name, value):
+        # Place, radius and sort act through `origin` and `sort_order`, where the whole form is known.
+        return queryset
+
+    # --- text ---
+
+    def filter_text(self, queryset, name, value):
+        value = " ".join(value.split())
+        if not value:
+            return queryset
+        # Every facet re-applies the filters; match the specialties once per search.
+        if getattr(self, "_matched_text", None) != value:
+            self._matched_text, self._matched_specialties = value, self._specialties_matching(value)
+        specialties = self._matched_specialties
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery
+
+            queryset = queryset.alias(search_document=fts_document())
+            matches = Q(search_document=SearchQuery(value, search_type="websearch", config="english"))
+            matches |= Q(name__trigram_word_similar=value) | Q(city__trigram_word_similar=value)
+        else:
+            matches = Q(name__icontains=value) | Q(bio__icontains=value) | Q(city__icontains=value)
+            matches |= Q(headline__icontains=value)
+        if specialties:
+            matches |= Q(Exists(Therapist.specialties.through.objects.filter(
+                therapist_id=OuterRef("pk"), specialty_id__in=specialties)))  # fmt: skip
+        return queryset.filter(matches)
+
+    @staticmethod
+    def _specialties_matching(value: str) -> list[int]:
+        """Specialties named by the text: by substring everywhere, by trigram similarity on PostgreSQL."""
+        from .models import Specialty
+
+        folded = value.casefold()
+        ids = [t.id for t in vocabulary.vocabulary()["specialty"] if t.name.casefold() in folded
+               or folded in t.name.casefold()]  # fmt: skip
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramWordSimilarity
+
+            ids += list(
+                Specialty.objects.annotate(similarity=TrigramWordSimilarity(value, "name"))
+                .filter(similarity__gte=0.5)
+                .values_list("pk", flat=True)
+            )
+        return sorted(set(ids))
+
+    # --- to-many filters, through Exists so no row is duplicated ---
+
+    @staticmethod
+    def _linked(through_field: str, ids):
+        through = getattr(Therapist, through_field).through
+        column = {"specialties": "specialty_id", "languages": "language_id", "focus_areas": "focusarea_id",
+                  "amenities": "amenity_id"}[through_field]  # fmt: skip
+        return Exists(through.objects.filter(therapist_id=OuterRef("pk"), **{f"{column}__in": ids}))
+
+    def _ids(self, kind, slugs):
+        terms = vocabulary.by_slug(kind)
+        return [terms[slug].id for slug in slugs if slug in terms]
+
+    def filter_specialty(self, queryset, name, value):
+        return queryset.filter(self._linked("specialties", self._ids("specialty", value))) if value else queryset
+
+    def filter_language(self, queryset, name, value):
+        return queryset.filter(self._linked("languages", self._ids("language", value))) if value else queryset
+
+    def filter_focus(self, queryset, name, value):
+        return queryset.filter(self._linked("focus_areas", self._ids("focus", value))) if value else queryset
+
+    def filter_amenity(self, queryset, name, value):
+        for amenity_id in self._ids("amenity", value):
+            queryset = queryset.filter(self._linked("amenities", [amenity_id]))
+        return queryset
+
+    def filter_verified(self, queryset, name, value):
+        return queryset.verified() if value else queryset
+
+    def filter_specialty_certified(self, queryset, name, value):
+        if not value:
+            return queryset
+        chosen = self._ids("specialty", self.form.cleaned_data.get("specialty") or [])
+        if chosen:
+            return queryset.certified_in(chosen)
+        # No specialty chosen: certified in at least one of the specialties they offer.
+        from .models import Certification
+
+        return queryset.filter(Exists(Certification.objects.counting().filter(
+            therapist=OuterRef("pk"), specialty__isnull=False)))  # fmt: skip
+
+    # --- the whole search ---
+
+    def filter_queryset(self, queryset, exclude=()):
+        for name, value in self.form.cleaned_data.items():
+            if name in self.filters and name not in exclude:
+                queryset = self.filters[name].filter(queryset, value)
+        return self._within_radius(queryset)
+
+    def _within_radius(self, queryset):
+        origin = self.origin
+        if origin is None:
+            return queryset
+        radius = float(self.form.cleaned_data.get("radius_km") or settings.SEARCH_DEFAULT_RADIUS_KM)
+        # A bounding box on the indexed coordinates first, then the great-circle distance.
+        dlat = radius / 111.045
+        dlng = radius / (111.045 * max(0.01, math.cos(math.radians(origin.latitude))))
+        queryset = queryset.filter(
+            latitude__range=(origin.latitude - dlat, origin.latitude + dlat),
+            longitude__range=(origin.longitude - dlng, origin.longitude + dlng),
+        )
+        lat0, lng0 = math.radians(origin.latitude), math.radians(origin.longitude)
+        # Spherical law of cosines; Least() guards acos against rounding just above 1.
+        cosine = Value(math.cos(lat0)) * Cos(Radians("latitude")) * Cos(Radians("longitude") - Value(lng0)) + Value(
+            math.sin(lat0)
+        ) * Sin(Radians("latitude"))
+        queryset = queryset.annotate(
+            distance_km=ExpressionWrapper(
+                Value(EARTH_RADIUS_KM) * ACos(Least(Value(1.0), cosine)), output_field=FloatField()
+            )
+        )
+        return queryset.filter(distance_km__lte=radius)
+
+    def results(self):
+        """The filtered, sorted queryset (nothing when the form has errors)."""
+        if not self.is_valid():
+            return self.queryset.none()
+        return self.filter_queryset(self.queryset.all()).order_by(*self.SORT_ORDER[self.sort_order])
