@@ -55,7 +55,9 @@ class ReviewQuerySet(models.QuerySet):
 
 class Review(models.Model):
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="reviews")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    # PROTECT: deleting an account must not drop reviews behind the aggregates' back; staff remove
+    # its reviews first (through the moderation services), then the account.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
     rating = models.PositiveSmallIntegerField("overall rating", validators=RATING_VALIDATORS)
     technique = models.PositiveSmallIntegerField(validators=RATING_VALIDATORS)
     professionalism = models.PositiveSmallIntegerField(validators=RATING_VALIDATORS)

@@ -150,19 +150,35 @@ class TherapistAdmin(admin.ModelAdmin):
         # Photos arrive only through the dashboard, which checks and cleans them; staff may remove them.
         return [*super().get_readonly_fields(request, obj), "photo", "photo_thumbnail"]
 
+    def delete_model(self, request, obj):
+        services.therapists_delete(queryset=Therapist.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.therapists_delete(queryset=queryset)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Write only the columns the form edits: review aggregates and the score, which review
+        # writes may have changed since the page was loaded, are left as they are in the database.
+        columns = {field.name for field in obj._meta.concrete_fields}
+        obj.save(update_fields=[name for name in form.fields if name in columns] + ["updated_at"])
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Experience feeds the score; keep the derived columns right after a staff edit too.
+        # Experience feeds the score; keep the derived columns right after a staff edit too,
+        # from the row as stored (its aggregates may be newer than the form's copy).
+        form.instance.refresh_from_db()
         services.therapist_refresh_credentials(therapist=form.instance)
 
-    @admin.action(description="Suspend the selected profiles")
+    @admin.action(description="Suspend the selected profiles", permissions=["change"])
     def suspend(self, request, queryset):
-        updated = queryset.update(status=Therapist.Status.SUSPENDED)
+        updated = queryset.update(status=Therapist.Status.SUSPENDED, updated_at=timezone.now())
         self.message_user(request, f"{updated} profile(s) suspended.")
 
-    @admin.action(description="Publish the selected profiles")
+    @admin.action(description="Publish the selected profiles", permissions=["change"])
     def publish(self, request, queryset):
-        updated = queryset.update(status=Therapist.Status.PUBLISHED)
+        updated = queryset.update(status=Therapist.Status.PUBLISHED, updated_at=timezone.now())
         self.message_user(request, f"{updated} profile(s) published.")
 
     @admin.action(description="Remove the photos of the selected profiles", permissions=["change"])
@@ -490,7 +506,10 @@ def _note_page(model_admin, request, queryset, form, *, action: str, title: str,
         **model_admin.admin_site.each_context(request),
         "title": title,
         "intro": intro,
-        "objects": queryset,
+        # Both models' names show their therapist (and a claim its user): fetch them with the rows.
+        "objects": queryset.select_related(
+            *[name for name in ("therapist", "user") if any(f.name == name for f in queryset.model._meta.fields)]
+        ),
         "form": form,
         "action": action,
         "opts": model_admin.model._meta,

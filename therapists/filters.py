@@ -163,7 +163,10 @@ class TherapistFilterSet(filters.FilterSet):
         field_name="years_experience", lookup_expr="gte", min_value=0, max_value=80, label="Years in practice"
     )
     language = filters.MultipleChoiceFilter(method="filter_language", label="Language")
-    gender = filters.MultipleChoiceFilter(field_name="gender", choices=Therapist.Gender.choices, label="Gender")
+    # distinct=False: a column filter never duplicates rows, so no DISTINCT over the whole search.
+    gender = filters.MultipleChoiceFilter(
+        field_name="gender", choices=Therapist.Gender.choices, label="Gender", distinct=False
+    )
     focus = filters.MultipleChoiceFilter(method="filter_focus", label="Focus area")
     amenity = filters.MultipleChoiceFilter(method="filter_amenity", label="Amenities (all of)")
     max_price = IntegerFilter(

@@ -121,7 +121,9 @@ def resolve_place(text: str) -> Origin | None:
     if qualifier:
         # The qualifier may be a region ("ME"), a country ("US"), or both ("ME, US").
         parts = qualifier.replace(",", " ").split()
-        if len(parts) >= 2:
+        if not parts:
+            pass  # "Portland, ," names no region: search by the name alone.
+        elif len(parts) >= 2:
             candidates = candidates.filter(region=parts[0], country=parts[-1])
         else:
             candidates = candidates.filter(Q(region=parts[0]) | Q(country=parts[0]))

@@ -13,6 +13,7 @@ from . import vocabulary
 from .filters import TherapistFilterSet
 from .models import Certification, Therapist
 from .places import Origin
+from .services import directory_generation
 
 FACET_CACHE_SECONDS = 600
 LINKS = {
@@ -99,12 +100,14 @@ def _cached_facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
     """Facets and count for this search, cached until any therapist changes.
 
     Counting facets reads every matching row (hundreds of milliseconds at 100,000 therapists);
-    the newest `updated_at` (one indexed lookup) versions the cache, so a write anywhere makes
-    the next search count afresh, and the same search meanwhile costs nothing.
+    the newest `updated_at` (one indexed lookup) and the generation that deletions bump version
+    the cache, so a write or delete anywhere makes the next search count afresh, and the same
+    search meanwhile costs almost nothing.
     """
-    newest = Therapist.objects.aggregate(newest=Max("updated_at"))["newest"]
+    # Deletions leave no newer updated_at behind: they bump the directory's generation instead.
+    version = (Therapist.objects.aggregate(newest=Max("updated_at"))["newest"], directory_generation())
     criteria = sorted((name, repr(value)) for name, value in filterset.form.cleaned_data.items() if name != "sort")
-    digest = hashlib.sha256(repr((criteria, newest, timezone.localdate())).encode()).hexdigest()
+    digest = hashlib.sha256(repr((criteria, version, timezone.localdate())).encode()).hexdigest()
     key = f"search:facets:{digest}"
     cached = cache.get(key)
     if cached is None:

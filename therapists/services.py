@@ -18,11 +18,50 @@ from django.utils.text import slugify
 
 from . import ranking
 from .images import ProcessedPhoto
-from .models import FAR_FUTURE, Amenity, Certification, FocusArea, Language, Place, ProfileClaim, Specialty, Therapist
+from .models import (
+    FAR_FUTURE,
+    Amenity,
+    Certification,
+    FocusArea,
+    Language,
+    Place,
+    ProfileClaim,
+    Specialty,
+    Therapist,
+    private_storage,
+)
 from .places import normalise_name
 
 PRIORS_CACHE_KEY = "ranking:priors"
+GENERATION_CACHE_KEY = "therapists:generation"
 PRIORS_CACHE_SECONDS = 600
+
+
+def directory_generation() -> int:
+    """A number that changes whenever therapists are deleted (search caches key on it)."""
+    return cache.get_or_set(GENERATION_CACHE_KEY, 0, None)
+
+
+def therapists_delete(*, queryset) -> int:
+    """Delete therapists with their certifications and reviews, their photos and documents once the
+    deletion commits, and retire cached search counts."""
+    with transaction.atomic():
+        photos = [name for pair in queryset.values_list("photo", "photo_thumbnail") for name in pair if name]
+        documents = list(
+            Certification.objects.filter(therapist__in=queryset).exclude(document="").values_list("document", flat=True)
+        )
+        deleted, _ = queryset.delete()
+        delete_stored_files(storage=Therapist._meta.get_field("photo").storage, names=photos, still_used=_photo_in_use)
+        delete_stored_files(
+            storage=private_storage(),
+            names=documents,
+            still_used=lambda name: Certification.objects.filter(document=name).exists(),
+        )
+    try:
+        cache.incr(GENERATION_CACHE_KEY)
+    except ValueError:
+        cache.set(GENERATION_CACHE_KEY, 1, None)
+    return deleted
 
 
 def site_priors() -> ranking.Priors:

@@ -217,3 +217,14 @@ def test_refresh_aggregates_counts_only_visible_reviews(therapist):
     services.refresh_aggregates(therapist_id=therapist.pk)
     therapist.refresh_from_db()
     assert therapist.review_count == 1 and therapist.rating_avg == pytest.approx(5.0)
+
+
+def test_deleting_an_account_with_reviews_is_refused_so_aggregates_stay_exact(client):
+    from django.db.models import ProtectedError
+
+    from reviews.services import compute_aggregates
+
+    review = ReviewFactory()
+    with pytest.raises(ProtectedError):
+        review.author.delete()
+    assert compute_aggregates(review.therapist_id)["review_count"] == 1

@@ -94,3 +94,54 @@ def test_new_specialty_from_admin_appears_in_search_at_once(client, superuser):
     )
     assert response.status_code == HTTPStatus.FOUND
     assert 'value="reflexology"' in client.get("/therapists/").content.decode()
+
+
+def test_suspend_and_publish_actions_need_the_change_permission(client, verifier):
+    therapist = TherapistFactory()
+    client.force_login(verifier)  # may view therapists, may not change them
+    client.post(
+        reverse("admin:therapists_therapist_changelist"), {"action": "suspend", "_selected_action": [therapist.pk]}
+    )
+    therapist.refresh_from_db()
+    assert therapist.status == Therapist.Status.PUBLISHED
+
+
+def test_admin_edit_keeps_review_aggregates_written_meanwhile(rf, superuser):
+    therapist = TherapistFactory(name="Before")
+    stale = Therapist.objects.get(pk=therapist.pk)  # what the admin form was built from
+    # A review lands while the admin form is open.
+    Therapist.objects.filter(pk=therapist.pk).update(
+        review_count=7, rating_avg=4.5, communication_avg=4.0, cleanliness_avg=5.0, recommend_count=6
+    )
+    model_admin = admin.site._registry[Therapist]
+    request = rf.post("/")
+    request.user = superuser
+    form = model_admin.get_form(request, stale, change=True)(instance=stale)
+    stale.name = "After"
+    model_admin.save_model(request, stale, form, change=True)
+    therapist.refresh_from_db()
+    assert therapist.name == "After"
+    assert (therapist.review_count, therapist.rating_avg) == (7, 4.5)
+
+
+def test_admin_delete_removes_files_and_refreshes_search_counts(client, superuser, django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage, storages
+
+    from therapists.selectors import search
+
+    therapist = TherapistFactory(slug="leaving")
+    therapist.photo.name = default_storage.save("photos/leaving.jpg", ContentFile(b"x"))
+    therapist.save(update_fields=["photo"])
+    certification = CertificationFactory(therapist=therapist)
+    certification.document.name = storages["private"].save("certifications/leaving.pdf", ContentFile(b"%PDF-1.4"))
+    certification.save(update_fields=["document"])
+    TherapistFactory(slug="staying")
+    assert search({}).paginator.count == 2
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:therapists_therapist_delete", args=[therapist.pk]), {"post": "yes"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert not default_storage.exists("photos/leaving.jpg")
+    assert not storages["private"].exists("certifications/leaving.pdf")
+    assert search({}).paginator.count == 1

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from therapists.models import Amenity, FocusArea, Language, Specialty, Therapist
 from therapists.selectors import search
+from therapists.services import therapists_delete
 
 from ..factories import CertificationFactory, PlaceFactory, TherapistFactory
 
@@ -345,3 +346,18 @@ def test_search_cached_counts_follow_every_change(client, vocab, django_assert_n
     assert result.paginator.count == 1
     TherapistFactory(slug="second", specialties=[vocab["swedish"]])
     assert search(_query({"specialty": "swedish"})).paginator.count == 2
+
+
+@pytest.mark.parametrize("near", ["Portland, ,", "Portland,,", ",", " , ME"])
+def test_search_place_with_empty_qualifier_is_not_an_error_page(client, near):
+    PlaceFactory(name="Portland", search_name="portland", region="OR", population=650000)
+    assert client.get(URL, {"near": near}).status_code == HTTPStatus.OK
+
+
+def test_search_cached_counts_follow_a_deletion(vocab):
+    TherapistFactory(slug="stays", specialties=[vocab["swedish"]])
+    gone = TherapistFactory(slug="goes", specialties=[vocab["swedish"]])
+    assert search(_query({"specialty": "swedish"})).paginator.count == 2
+    Therapist.objects.filter(pk=gone.pk).update(updated_at=timezone.now() - datetime.timedelta(days=1))
+    therapists_delete(queryset=Therapist.objects.filter(pk=gone.pk))
+    assert search(_query({"specialty": "swedish"})).paginator.count == 1
