@@ -20,19 +20,8 @@ from therapists.services import compute_score
 
 from .models import Review, ReviewFlag, ReviewResponse
 
-AGGREGATE_FIELDS = [
-    "review_count",
-    "rating_avg",
-    "technique_avg",
-    "professionalism_avg",
-    "communication_avg",
-    "cleanliness_avg",
-    "recommend_count",
-    "recommend_pct",
-    "score",
-    # updated_at moves too: the search's cached facet counts are keyed on the newest change.
-    "updated_at",
-]
+# updated_at moves too: the search's cached facet counts are keyed on the newest change.
+AGGREGATE_FIELDS = [*Therapist.REVIEW_AGGREGATE_FIELDS, "score", "updated_at"]
 REVIEW_CONTENT_FIELDS = [
     "rating",
     "technique",
@@ -47,24 +36,30 @@ REVIEW_CONTENT_FIELDS = [
 ]
 
 
-def compute_aggregates(therapist_id: int) -> dict:
-    """The aggregates as a fresh recomputation over the visible reviews gives them."""
-    totals = (
-        Review.objects.visible()
-        .filter(therapist_id=therapist_id)
-        .aggregate(
-            review_count=Count("pk"),
-            rating_avg=Avg("rating"),
-            technique_avg=Avg("technique"),
-            professionalism_avg=Avg("professionalism"),
-            communication_avg=Avg("communication"),
-            cleanliness_avg=Avg("cleanliness"),
-            recommend_count=Count("pk", filter=Q(would_recommend=True)),
-        )
-    )
+def aggregate_expressions() -> dict:
+    """The review aggregates as database expressions, for one therapist or grouped by therapist."""
+    return {
+        "review_count": Count("pk"),
+        "rating_avg": Avg("rating"),
+        "technique_avg": Avg("technique"),
+        "professionalism_avg": Avg("professionalism"),
+        "communication_avg": Avg("communication"),
+        "cleanliness_avg": Avg("cleanliness"),
+        "recommend_count": Count("pk", filter=Q(would_recommend=True)),
+    }
+
+
+def with_recommend_pct(totals: dict) -> dict:
     count = totals["review_count"]
     totals["recommend_pct"] = 100 * totals["recommend_count"] / count if count else None
     return totals
+
+
+def compute_aggregates(therapist_id: int) -> dict:
+    """The aggregates as a fresh recomputation over the visible reviews gives them."""
+    return with_recommend_pct(
+        Review.objects.visible().filter(therapist_id=therapist_id).aggregate(**aggregate_expressions())
+    )
 
 
 def lock_therapist(*, therapist_id: int) -> Therapist:

@@ -108,14 +108,7 @@ class TherapistAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner", "place"]
     filter_horizontal = ["specialties", "focus_areas", "languages", "amenities"]
     readonly_fields = [
-        "review_count",
-        "rating_avg",
-        "technique_avg",
-        "professionalism_avg",
-        "communication_avg",
-        "cleanliness_avg",
-        "recommend_count",
-        "recommend_pct",
+        *Therapist.REVIEW_AGGREGATE_FIELDS,
         "verified_until",
         "score",
         "created_at",

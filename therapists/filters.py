@@ -57,6 +57,13 @@ class IntegerFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+def rating_floor(field_name: str, label: str) -> filters.NumberFilter:
+    """A "at least N of 5" filter on one of the denormalised rating averages."""
+    return filters.NumberFilter(
+        field_name=field_name, lookup_expr="gte", min_value=1, max_value=5, max_digits=3, decimal_places=2, label=label
+    )
+
+
 class SearchForm(forms.Form):
     """Cross-field rules: where the search is centred, and sorts that need a place."""
 
@@ -120,15 +127,7 @@ class TherapistFilterSet(filters.FilterSet):
     lng = filters.NumberFilter(
         method="filter_noop", label="Longitude", min_value=-180, max_value=180, max_digits=11, decimal_places=7
     )
-    min_rating = filters.NumberFilter(
-        field_name="rating_avg",
-        lookup_expr="gte",
-        min_value=1,
-        max_value=5,
-        max_digits=3,
-        decimal_places=2,
-        label="Minimum rating",
-    )
+    min_rating = rating_floor("rating_avg", "Minimum rating")
     min_reviews = IntegerFilter(
         field_name="review_count", lookup_expr="gte", min_value=0, max_value=1_000_000, label="Minimum reviews"
     )
@@ -141,24 +140,8 @@ class TherapistFilterSet(filters.FilterSet):
         decimal_places=2,
         label="Would recommend (at least %)",
     )
-    min_communication = filters.NumberFilter(
-        field_name="communication_avg",
-        lookup_expr="gte",
-        min_value=1,
-        max_value=5,
-        max_digits=3,
-        decimal_places=2,
-        label="Communication at least",
-    )
-    min_cleanliness = filters.NumberFilter(
-        field_name="cleanliness_avg",
-        lookup_expr="gte",
-        min_value=1,
-        max_value=5,
-        max_digits=3,
-        decimal_places=2,
-        label="Cleanliness at least",
-    )
+    min_communication = rating_floor("communication_avg", "Communication at least")
+    min_cleanliness = rating_floor("cleanliness_avg", "Cleanliness at least")
     min_experience = IntegerFilter(
         field_name="years_experience", lookup_expr="gte", min_value=0, max_value=80, label="Years in practice"
     )

@@ -229,6 +229,19 @@ class Therapist(models.Model):
 
     objects = TherapistQuerySet.as_manager()
 
+    # The denormalised review columns, in one place for the service that writes them, the
+    # command that checks them and the admin that shows them.
+    REVIEW_AGGREGATE_FIELDS = (
+        "review_count",
+        "rating_avg",
+        "technique_avg",
+        "professionalism_avg",
+        "communication_avg",
+        "cleanliness_avg",
+        "recommend_count",
+        "recommend_pct",
+    )
+
     class Meta:
         ordering = ["name"]
         constraints = [

@@ -4,22 +4,18 @@ import math
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Avg, Count, Q
 
 from reviews.models import Review
-from reviews.services import compute_aggregates, lock_therapist, refresh_aggregates
+from reviews.services import (
+    aggregate_expressions,
+    compute_aggregates,
+    lock_therapist,
+    refresh_aggregates,
+    with_recommend_pct,
+)
 from therapists.models import Therapist
 
-COMPARED_FIELDS = [
-    "review_count",
-    "rating_avg",
-    "technique_avg",
-    "professionalism_avg",
-    "communication_avg",
-    "cleanliness_avg",
-    "recommend_count",
-    "recommend_pct",
-]
+COMPARED_FIELDS = list(Therapist.REVIEW_AGGREGATE_FIELDS)
 # Averages are floats summed in a different order by each database; smaller gaps are not drift.
 TOLERANCE = 1e-9
 
@@ -32,25 +28,8 @@ def _differs(stored, fresh) -> bool:
 
 def fresh_aggregates() -> dict[int, dict]:
     """Every therapist's aggregates over its visible reviews, in one grouped query."""
-    rows = (
-        Review.objects.visible()
-        .order_by()
-        .values("therapist_id")
-        .annotate(
-            review_count=Count("pk"),
-            rating_avg=Avg("rating"),
-            technique_avg=Avg("technique"),
-            professionalism_avg=Avg("professionalism"),
-            communication_avg=Avg("communication"),
-            cleanliness_avg=Avg("cleanliness"),
-            recommend_count=Count("pk", filter=Q(would_recommend=True)),
-        )
-    )
-    result = {}
-    for row in rows:
-        row["recommend_pct"] = 100 * row["recommend_count"] / row["review_count"]
-        result[row.pop("therapist_id")] = row
-    return result
+    rows = Review.objects.visible().order_by().values("therapist_id").annotate(**aggregate_expressions())
+    return {row.pop("therapist_id"): with_recommend_pct(row) for row in rows}
 
 
 EMPTY = dict.fromkeys(COMPARED_FIELDS) | {"review_count": 0, "recommend_count": 0}
