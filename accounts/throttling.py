@@ -66,5 +66,12 @@ def review_post_throttle() -> Throttle:
 
 
 def client_address(request) -> str:
-    """The client's address as the WSGI server reports it; behind a proxy, the proxy must set REMOTE_ADDR."""
+    """The client's address. Behind TRUSTED_PROXY_COUNT proxies (load balancers) it is the entry that
+    many places from the right of X-Forwarded-For: the one the outermost trusted proxy saw. Entries
+    further left are the client's own claims and are never trusted."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies][:64]
     return request.META.get("REMOTE_ADDR") or "unknown"

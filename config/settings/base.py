@@ -111,6 +111,9 @@ LOGOUT_REDIRECT_URL = "/"
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# How many proxies (load balancers) stand in front of the app and append to X-Forwarded-For.
+# 0 (the default, and right for `make run`): the client's address is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # New reviews per user per window.
 REVIEW_POST_LIMIT = env.int("REVIEW_POST_LIMIT", default=5)
 REVIEW_POST_WINDOW_SECONDS = env.int("REVIEW_POST_WINDOW_SECONDS", default=60 * 60)

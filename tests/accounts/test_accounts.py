@@ -188,3 +188,20 @@ def test_nav_shows_signup_and_login_to_visitors_and_logout_to_members(client):
     content = client.get("/").content.decode()
     assert f'href="{reverse("password_change")}"' in content and "Log out" in content
     assert f'href="{reverse("signup")}"' not in content
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "6.6.6.6", "10.0.0.1"),  # no proxy: the header is the client's claim, ignored
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # one proxy: its view of the client
+        (2, "6.6.6.6, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.1"),  # fewer entries than proxies: fall back to REMOTE_ADDR
+    ],
+)
+def test_client_address_trusts_only_the_configured_proxies(rf, settings, proxies, forwarded, expected):
+    from accounts.throttling import client_address
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.1")
+    assert client_address(request) == expected
