@@ -145,3 +145,17 @@ def test_admin_delete_removes_files_and_refreshes_search_counts(client, superuse
     assert not default_storage.exists("photos/leaving.jpg")
     assert not storages["private"].exists("certifications/leaving.pdf")
     assert search({}).paginator.count == 1
+
+
+def test_moderators_suspend_profiles_and_manage_specialties(client, moderator):
+    therapist = TherapistFactory()
+    client.force_login(moderator)
+    client.post(
+        reverse("admin:therapists_therapist_changelist"), {"action": "suspend", "_selected_action": [therapist.pk]}
+    )
+    therapist.refresh_from_db()
+    assert therapist.status == Therapist.Status.SUSPENDED
+    response = client.post(
+        reverse("admin:therapists_focusarea_add"), {"name": "Hip pain", "slug": "hip-pain", "position": 9}
+    )
+    assert response.status_code == HTTPStatus.FOUND
