@@ -40,7 +40,8 @@ class TherapistListView(TemplateView):
             facets=result.facets,
             facet_groups=facet_groups(result),
             vocabulary=vocabulary.vocabulary(),
-            today=timezone.localdate(),
+            radius_km=(result.filterset.is_valid() and result.filterset.form.cleaned_data.get("radius_km"))
+            or settings.SEARCH_DEFAULT_RADIUS_KM,
         )
         return context
 
@@ -83,12 +84,7 @@ class TherapistDetailView(DetailView):
         therapist = self.object
         selectors.attach_links([therapist], kinds=tuple(selectors.LINKS))
         certifications = list(therapist.certifications.select_related("specialty").order_by("status", "-issued_on"))
-        reviews = (
-            Review.objects.visible()
-            .filter(therapist=therapist)
-            .select_related("author", "response", "massage_type")
-            .order_by("-created_at", "-pk")
-        )
+        reviews = Review.objects.for_profile().filter(therapist=therapist).order_by("-created_at", "-pk")
         paginator = Paginator(reviews, self.reviews_per_page)
         paginator.count = therapist.review_count
         reviews_page = paginator.get_page(self.request.GET.get("page"))
