@@ -57,6 +57,15 @@ class IntegerFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+# The to-many links by vocabulary kind: (through model, its column), for filters and for reads.
+LINKS = {
+    "specialty": (Therapist.specialties.through, "specialty_id"),
+    "language": (Therapist.languages.through, "language_id"),
+    "focus": (Therapist.focus_areas.through, "focusarea_id"),
+    "amenity": (Therapist.amenities.through, "amenity_id"),
+}
+
+
 def rating_floor(field_name: str, label: str) -> filters.NumberFilter:
     """A "at least N of 5" filter on one of the denormalised rating averages."""
     return filters.NumberFilter(
@@ -232,10 +241,8 @@ class TherapistFilterSet(filters.FilterSet):
     # --- to-many filters, through Exists so no row is duplicated ---
 
     @staticmethod
-    def _linked(through_field: str, ids):
-        through = getattr(Therapist, through_field).through
-        column = {"specialties": "specialty_id", "languages": "language_id", "focus_areas": "focusarea_id",
-                  "amenities": "amenity_id"}[through_field]  # fmt: skip
+    def _linked(kind: str, ids):
+        through, column = LINKS[kind]
         return Exists(through.objects.filter(therapist_id=OuterRef("pk"), **{f"{column}__in": ids}))
 
     def _ids(self, kind, slugs):
@@ -243,17 +250,17 @@ class TherapistFilterSet(filters.FilterSet):
         return [terms[slug].id for slug in slugs if slug in terms]
 
     def filter_specialty(self, queryset, name, value):
-        return queryset.filter(self._linked("specialties", self._ids("specialty", value))) if value else queryset
+        return queryset.filter(self._linked("specialty", self._ids("specialty", value))) if value else queryset
 
     def filter_language(self, queryset, name, value):
-        return queryset.filter(self._linked("languages", self._ids("language", value))) if value else queryset
+        return queryset.filter(self._linked("language", self._ids("language", value))) if value else queryset
 
     def filter_focus(self, queryset, name, value):
-        return queryset.filter(self._linked("focus_areas", self._ids("focus", value))) if value else queryset
+        return queryset.filter(self._linked("focus", self._ids("focus", value))) if value else queryset
 
     def filter_amenity(self, queryset, name, value):
         for amenity_id in self._ids("amenity", value):
-            queryset = queryset.filter(self._linked("amenities", [amenity_id]))
+            queryset = queryset.filter(self._linked("amenity", [amenity_id]))
         return queryset
 
     def filter_verified(self, queryset, name, value):

@@ -10,19 +10,12 @@ from django.db.models import Count, F, Max, Q, Value
 from django.utils import timezone
 
 from . import vocabulary
-from .filters import TherapistFilterSet
+from .filters import LINKS, TherapistFilterSet
 from .models import Certification, Therapist
 from .places import Origin
 from .services import directory_generation
 
 FACET_CACHE_SECONDS = 600
-LINKS = {
-    # kind: (through model, column), for one UNION query over the page's therapists.
-    "specialty": (Therapist.specialties.through, "specialty_id"),
-    "language": (Therapist.languages.through, "language_id"),
-    "focus": (Therapist.focus_areas.through, "focusarea_id"),
-    "amenity": (Therapist.amenities.through, "amenity_id"),
-}
 
 
 @dataclass
