@@ -1,0 +1,16 @@
+"""Template filters for the directory's pages."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def star_class(rating) -> str:
+    """The CSS class that fills a row of five stars to the rating, in half stars: 4.3 -> "stars-45"."""
+    try:
+        value = float(rating)
+    except (TypeError, ValueError):
+        return "stars-0"
+    halves = round(min(5.0, max(0.0, value)) * 2)
+    return f"stars-{halves * 5}"
