@@ -13,20 +13,8 @@ from . import permissions, services
 from .forms import HideReviewsForm
 from .models import FlaggedReview, Review, ReviewFlag, ReviewResponse
 
-CLIENT_FIELDS = [
-    "therapist",
-    "author",
-    "rating",
-    "technique",
-    "professionalism",
-    "communication",
-    "cleanliness",
-    "would_recommend",
-    "massage_type",
-    "visit_month",
-    "title",
-    "body",
-]
+# What the client wrote: shown, never edited, in the admin.
+CLIENT_FIELDS = ["therapist", "author", *services.REVIEW_CONTENT_FIELDS]
 MODERATION_FIELDS = ["is_hidden", "hidden_reason", "hidden_by", "hidden_at", "created_at", "updated_at"]
 
 
