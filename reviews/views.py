@@ -75,14 +75,22 @@ class ReviewCreateView(LoginRequiredMixin, FormView):
         return redirect(_review_url(review))
 
 
-class AuthorReviewMixin(LoginRequiredMixin):
-    """The review named in the URL, for its author only."""
+class ReviewAccessMixin(LoginRequiredMixin):
+    """The review named in the URL, for the users `allowed` admits; checked before any handler runs."""
+
+    denied_message = ""
+
+    def review_queryset(self):
+        raise NotImplementedError
+
+    def allowed(self, review: Review) -> bool:
+        raise NotImplementedError
 
     @cached_property
     def review(self) -> Review:
-        review = get_object_or_404(Review.objects.select_related("therapist", "massage_type"), pk=self.kwargs["pk"])
-        if not permissions.can_edit(self.request.user, review):
-            raise PermissionDenied("Only the author can change this review.")
+        review = get_object_or_404(self.review_queryset(), pk=self.kwargs["pk"])
+        if not self.allowed(review):
+            raise PermissionDenied(self.denied_message)
         return review
 
     def dispatch(self, request, *args, **kwargs):
@@ -94,6 +102,18 @@ class AuthorReviewMixin(LoginRequiredMixin):
         context = super().get_context_data(**kwargs)
         context.update(review=self.review, therapist=self.review.therapist)
         return context
+
+
+class AuthorReviewMixin(ReviewAccessMixin):
+    """The review named in the URL, for its author only."""
+
+    denied_message = "Only the author can change this review."
+
+    def review_queryset(self):
+        return Review.objects.select_related("therapist", "massage_type")
+
+    def allowed(self, review: Review) -> bool:
+        return permissions.can_edit(self.request.user, review)
 
 
 class ReviewUpdateView(AuthorReviewMixin, FormView):
@@ -123,31 +143,11 @@ class ReviewDeleteView(AuthorReviewMixin, TemplateView):
         return redirect(therapist.get_absolute_url() if therapist.is_public else reverse("reviews:mine"))
 
 
-class VisibleReviewMixin(LoginRequiredMixin):
+class VisibleReviewMixin(ReviewAccessMixin):
     """A review shown on a public profile; `allowed` says who may act on it."""
 
-    def allowed(self, review: Review) -> bool:
-        raise NotImplementedError
-
-    @cached_property
-    def review(self) -> Review:
-        review = get_object_or_404(
-            Review.objects.visible().filter(therapist__status=Therapist.Status.PUBLISHED).select_related("therapist"),
-            pk=self.kwargs["pk"],
-        )
-        if not self.allowed(review):
-            raise PermissionDenied
-        return review
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.review  # noqa: B018 - checks permission before any handler runs
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(review=self.review, therapist=self.review.therapist)
-        return context
+    def review_queryset(self):
+        return Review.objects.visible().filter(therapist__status=Therapist.Status.PUBLISHED).select_related("therapist")
 
 
 class ReviewReplyView(VisibleReviewMixin, FormView):
