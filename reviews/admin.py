@@ -6,12 +6,12 @@ what clients wrote is read-only here, since a moderator decides whether a review
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Min, Q
 from django.template.response import TemplateResponse
 
 from . import permissions, services
 from .forms import HideReviewsForm
-from .models import FlaggedReview, Review, ReviewFlag, ReviewResponse
+from .models import FlaggedReview, Review, ReviewFlag, ReviewResponse, has_open_flags
 
 # What the client wrote: shown, never edited, in the admin.
 CLIENT_FIELDS = ["therapist", "author", *services.REVIEW_CONTENT_FIELDS]
@@ -26,11 +26,10 @@ class OpenFlagsFilter(admin.SimpleListFilter):
         return [("open", "Has open flags"), ("none", "No open flags")]
 
     def queryset(self, request, queryset):
-        open_flags = Exists(ReviewFlag.objects.open().filter(review=OuterRef("pk")))
         if self.value() == "open":
-            return queryset.filter(open_flags)
+            return queryset.with_open_flags()
         if self.value() == "none":
-            return queryset.filter(~open_flags)
+            return queryset.filter(~has_open_flags())
         return queryset
 
 
@@ -150,11 +149,10 @@ class FlaggedReviewAdmin(ReviewAdmin):
     list_filter = ["is_hidden"]
 
     def get_queryset(self, request):
-        open_flags = ReviewFlag.objects.open()
         return (
             super()
             .get_queryset(request)
-            .filter(Exists(open_flags.filter(review=OuterRef("pk"))))
+            .with_open_flags()
             .annotate(flagged_at=Min("flags__created_at", filter=Q(flags__is_resolved=False)))
             .prefetch_related("flags")
             .order_by("flagged_at", "pk")

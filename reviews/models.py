@@ -41,12 +41,17 @@ def validate_visit_month(value: datetime.date) -> None:
         )
 
 
+def has_open_flags() -> Exists:
+    """True for a review that someone flagged and no moderator has dealt with yet."""
+    return Exists(ReviewFlag.objects.open().filter(review=OuterRef("pk")))
+
+
 class ReviewQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(is_hidden=False)
 
     def with_open_flags(self):
-        return self.filter(Exists(ReviewFlag.objects.open().filter(review=OuterRef("pk"))))
+        return self.filter(has_open_flags())
 
     def for_profile(self):
         """What a profile's review list reads: author, reply and massage type in the same query."""
