@@ -11,8 +11,9 @@ from django.shortcuts import redirect, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import CreateView
 
+from common.throttles import login_throttle
+
 from .forms import SignupForm, ThrottledAuthenticationForm
-from .throttling import login_throttle
 
 
 def _safe_next(request) -> str | None:
@@ -40,7 +41,7 @@ class SignupView(CreateView):
 
     def form_valid(self, form):
         user = form.save()
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, backend="accounts.backends.UsernameOrEmailBackend")
         messages.success(self.request, f"Welcome, {user.get_username()}. Your account is ready.")
         return redirect(_safe_next(self.request) or resolve_url(settings.LOGIN_REDIRECT_URL))
 
@@ -57,12 +58,12 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         # A correct password clears the account's count; the address keeps its own.
-        login_throttle().reset(f"account:{form.get_user().get_username().casefold()}")
+        login_throttle().reset(f"account:{form.get_user().pk}")
         return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         # Proving control of the mailbox lifts a lock-out on the account.
-        login_throttle().reset(f"account:{form.user.get_username().casefold()}")
+        login_throttle().reset(f"account:{form.user.pk}")
         return super().form_valid(form)

@@ -5,17 +5,26 @@ what clients wrote is read-only here, since a moderator decides whether a review
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import Count, Min, Q
-from django.template.response import TemplateResponse
+
+from common.admin import ActionNoteForm, note_action_page
 
 from . import permissions, services
-from .forms import HideReviewsForm
-from .models import FlaggedReview, Review, ReviewFlag, ReviewResponse, has_open_flags
+from .models import HIDDEN_REASON_MAX_LENGTH, FlaggedReview, Review, ReviewFlag, ReviewResponse, has_open_flags
 
 # What the client wrote: shown, never edited, in the admin.
-CLIENT_FIELDS = ["therapist", "author", *services.REVIEW_CONTENT_FIELDS]
-MODERATION_FIELDS = ["is_hidden", "hidden_reason", "hidden_by", "hidden_at", "created_at", "updated_at"]
+CLIENT_FIELDS = ["therapist", "author", *Review.CONTENT_FIELDS]
+MODERATION_FIELDS = [*services.MODERATION_FIELDS, "created_at", "updated_at"]
+
+
+def _open_flags(review: Review) -> str:
+    """The open flags' reasons and details in one line (the flags prefetched)."""
+    reasons = [
+        flag.get_reason_display() + (f" (“{flag.details[:120]}”)" if flag.details else "")
+        for flag in review.flags.all()
+        if not flag.is_resolved
+    ]
+    return "Flags: " + "; ".join(reasons) if reasons else ""
 
 
 class OpenFlagsFilter(admin.SimpleListFilter):
@@ -101,24 +110,32 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide selected reviews", permissions=["moderate"])
     def hide_reviews(self, request, queryset):
-        form = HideReviewsForm(request.POST if "confirm" in request.POST else None)
+        form = ActionNoteForm(
+            request.POST if "apply" in request.POST else None,
+            label="Reason (kept for the record, not shown to the public)",
+            required=False,
+            max_length=HIDDEN_REASON_MAX_LENGTH,
+        )
         if form.is_valid():
             for review in queryset:
-                services.review_hide(review=review, moderator=request.user, reason=form.cleaned_data["reason"])
+                services.review_hide(review=review, moderator=request.user, reason=form.cleaned_data["note"])
             self.message_user(request, f"{len(queryset)} review(s) hidden; their flags are resolved.", messages.SUCCESS)
             return None
-        # A second step asks for the reason; it posts the same selection back to this action.
-        reviews = list(queryset.select_related("therapist").prefetch_related("flags"))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Hide reviews",
-            "opts": self.model._meta,
-            "reviews": reviews,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action": "hide_reviews",
-        }
-        return TemplateResponse(request, "reviews/admin_hide_confirmation.html", context)
+        items = [
+            (review.pk, f"{review.title} — {review.therapist.name}, {review.rating} out of 5", _open_flags(review))
+            for review in queryset.select_related("therapist").prefetch_related("flags")
+        ]
+        return note_action_page(
+            self,
+            request,
+            items=items,
+            form=form,
+            action="hide_reviews",
+            title="Hide reviews",
+            submit=f"Hide {len(items)} review{'s' if len(items) != 1 else ''}",
+            intro="These reviews will disappear from their profiles and stop counting in ratings. "
+            "Their open flags are resolved. You can restore them later.",
+        )
 
     @admin.action(description="Restore selected reviews", permissions=["moderate"])
     def restore_reviews(self, request, queryset):

@@ -123,20 +123,12 @@ class ReviewForm(forms.Form):
             {"min": EARLIEST_VISIT_MONTH.strftime("%Y-%m"), "max": latest_visit_month().strftime("%Y-%m")}
         )
 
-    @classmethod
-    def initial_from(cls, review: Review) -> dict:
-        return {
-            "rating": review.rating,
-            "technique": review.technique,
-            "professionalism": review.professionalism,
-            "communication": review.communication,
-            "cleanliness": review.cleanliness,
-            "would_recommend": "yes" if review.would_recommend else "no",
-            "massage_type": review.massage_type,
-            "visit_month": review.visit_month,
-            "title": review.title,
-            "body": review.body,
-        }
+    @staticmethod
+    def initial_from(content) -> dict:
+        """The form's initial values for a review's content (a services.ReviewContent)."""
+        initial = {name: getattr(content, name) for name in Review.CONTENT_FIELDS}
+        initial["would_recommend"] = "yes" if content.would_recommend else "no"
+        return initial
 
 
 class ReviewResponseForm(forms.Form):
@@ -163,22 +155,3 @@ class ReviewFlagForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Anything that helps a moderator decide.",
     )
-
-
-class HideReviewsForm(forms.Form):
-    """The moderator's note when hiding reviews from the admin."""
-
-    reason = forms.CharField(
-        label="Reason (kept for the record, not shown to the public)",
-        required=False,
-        max_length=Review._meta.get_field("hidden_reason").max_length,
-    )
-
-
-def add_validation_error(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

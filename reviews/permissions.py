@@ -1,4 +1,9 @@
-"""Who may do what with a review; one place, read by the views, the admin and the review list."""
+"""Who may do what with a review; one place, read by the services, the views, the admin and the review list.
+
+Where a service needs to say why not, the rule returns the refusal (`*_refusal`); `can_*` is its yes or no.
+"""
+
+from django.core.exceptions import ValidationError
 
 from therapists.models import Therapist
 
@@ -7,9 +12,17 @@ from .models import Review
 MODERATE_PERMISSION = "reviews.moderate_review"
 
 
+def review_refusal(user, therapist: Therapist) -> ValidationError | None:
+    if user.is_authenticated and therapist.owner_id == user.pk:
+        return ValidationError("You cannot review your own profile.", code="own_profile")
+    if not therapist.is_public:
+        return ValidationError("This profile is not open for reviews.", code="not_public")
+    return None
+
+
 def can_review(user, therapist: Therapist) -> bool:
     """May leave a review here; anonymous users are sent to log in first, so they count as able."""
-    return not (user.is_authenticated and therapist.owner_id == user.pk)
+    return review_refusal(user, therapist) is None
 
 
 def can_edit(user, review: Review) -> bool:
@@ -19,16 +32,30 @@ def can_edit(user, review: Review) -> bool:
 can_delete = can_edit
 
 
-def can_reply(user, review: Review, therapist: Therapist | None = None) -> bool:
+def reply_refusal(user, review: Review, therapist: Therapist | None = None) -> ValidationError | None:
     """The profile's owner replies. Pass the therapist when it is at hand, to spare a query per review."""
-    if not user.is_authenticated:
-        return False
     owner_id = (therapist or review.therapist).owner_id
-    return owner_id is not None and owner_id == user.pk
+    if not user.is_authenticated or owner_id is None or owner_id != user.pk:
+        return ValidationError("Only the therapist who owns this profile can reply.", code="not_owner")
+    return None
+
+
+def can_reply(user, review: Review, therapist: Therapist | None = None) -> bool:
+    return reply_refusal(user, review, therapist) is None
+
+
+def flag_refusal(user, review: Review) -> ValidationError | None:
+    if not user.is_authenticated:
+        return ValidationError("Log in to report a review.", code="anonymous")
+    if review.author_id == user.pk:
+        return ValidationError("You cannot flag your own review; you can edit or delete it.", code="own_review")
+    if review.is_hidden:
+        return ValidationError("This review has already been taken down.", code="hidden")
+    return None
 
 
 def can_flag(user, review: Review) -> bool:
-    return user.is_authenticated and review.author_id != user.pk and not review.is_hidden
+    return flag_refusal(user, review) is None
 
 
 def can_moderate(user) -> bool:

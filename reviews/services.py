@@ -8,69 +8,60 @@ error; the database constraint stays as the last guard.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from common.forms import dataclass_from_form
+from common.throttles import review_post_throttle
 from therapists.models import Specialty, Therapist
-from therapists.services import compute_score
+from therapists.services.scoring import compute_score
 
+from . import permissions
 from .models import Review, ReviewFlag, ReviewResponse
+from .selectors import compute_aggregates
 
 # updated_at moves too: the search's cached facet counts are keyed on the newest change.
 AGGREGATE_FIELDS = [*Therapist.REVIEW_AGGREGATE_FIELDS, "score", "updated_at"]
-REVIEW_CONTENT_FIELDS = [
-    "rating",
-    "technique",
-    "professionalism",
-    "communication",
-    "cleanliness",
-    "would_recommend",
-    "massage_type",
-    "visit_month",
-    "title",
-    "body",
-]
+MODERATION_FIELDS = ["is_hidden", "hidden_reason", "hidden_by", "hidden_at"]
+RATE_LIMIT_MESSAGE = (
+    "You have posted %(limit)s reviews in the last hour, the most we accept. "
+    "Your review is kept below: please post it again later."
+)
+DUPLICATE_REPLY = "You have already replied to this review; edit your reply instead."
 
 
-def aggregate_expressions() -> dict:
-    """The review aggregates as database expressions, for one therapist or grouped by therapist."""
-    return {
-        "review_count": Count("pk"),
-        "rating_avg": Avg("rating"),
-        "technique_avg": Avg("technique"),
-        "professionalism_avg": Avg("professionalism"),
-        "communication_avg": Avg("communication"),
-        "cleanliness_avg": Avg("cleanliness"),
-        "recommend_count": Count("pk", filter=Q(would_recommend=True)),
-    }
+@dataclass(frozen=True, kw_only=True)
+class ReviewContent:
+    """What the client writes: Review.CONTENT_FIELDS, typed."""
 
+    rating: int
+    technique: int
+    professionalism: int
+    communication: int
+    cleanliness: int
+    would_recommend: bool
+    massage_type: Specialty | None
+    visit_month: datetime.date
+    title: str
+    body: str
 
-def with_recommend_pct(totals: dict) -> dict:
-    count = totals["review_count"]
-    totals["recommend_pct"] = 100 * totals["recommend_count"] / count if count else None
-    return totals
+    @classmethod
+    def from_form(cls, cleaned_data: dict) -> "ReviewContent":
+        return dataclass_from_form(cls, cleaned_data)
 
-
-def compute_aggregates(therapist_id: int) -> dict:
-    """The aggregates as a fresh recomputation over the visible reviews gives them."""
-    return with_recommend_pct(
-        Review.objects.visible().filter(therapist_id=therapist_id).aggregate(**aggregate_expressions())
-    )
-
-
-def lock_therapist(*, therapist_id: int) -> Therapist:
-    """Take the therapist's row lock for the rest of the transaction; the first step of every review write."""
-    return Therapist.objects.select_for_update().get(pk=therapist_id)
+    @classmethod
+    def of(cls, review: Review) -> "ReviewContent":
+        return cls(**{name: getattr(review, name) for name in Review.CONTENT_FIELDS})
 
 
 def refresh_aggregates(*, therapist_id: int) -> Therapist:
     """Lock the therapist's row, recompute from its reviews, store. Call inside the write's transaction."""
     with transaction.atomic():
-        therapist = lock_therapist(therapist_id=therapist_id)
+        therapist = Therapist.objects.lock(therapist_id)
         for field, value in compute_aggregates(therapist_id).items():
             setattr(therapist, field, value)
         therapist.score = compute_score(therapist)
@@ -83,41 +74,26 @@ def _duplicate_error(model, constraint_name: str) -> ValidationError:
     return ValidationError(constraint.violation_error_message, code=constraint.violation_error_code)
 
 
-def review_create(
-    *,
-    therapist: Therapist,
-    author: AbstractBaseUser,
-    rating: int,
-    technique: int,
-    professionalism: int,
-    communication: int,
-    cleanliness: int,
-    would_recommend: bool,
-    massage_type: Specialty | None,
-    visit_month: datetime.date,
-    title: str,
-    body: str,
-) -> Review:
-    """A client's review of a published profile; one per client and therapist, never of one's own profile."""
-    review = Review(
-        therapist=therapist,
-        author=author,
-        rating=rating,
-        technique=technique,
-        professionalism=professionalism,
-        communication=communication,
-        cleanliness=cleanliness,
-        would_recommend=would_recommend,
-        massage_type=massage_type,
-        visit_month=visit_month.replace(day=1),
-        title=title,
-        body=body,
-    )
+def _write_content(review: Review, content: ReviewContent) -> None:
+    for name in Review.CONTENT_FIELDS:
+        setattr(review, name, getattr(content, name))
+    review.visit_month = content.visit_month.replace(day=1)
+
+
+def review_create(*, therapist: Therapist, author: AbstractBaseUser, content: ReviewContent) -> Review:
+    """A client's review of a published profile; one per client and therapist, never of one's own profile,
+    and no more than REVIEW_POST_LIMIT new reviews per client in REVIEW_POST_WINDOW_SECONDS."""
+    throttle, throttle_key = review_post_throttle(), f"user:{author.pk}"
+    if throttle.is_blocked(throttle_key):
+        raise ValidationError(RATE_LIMIT_MESSAGE, code="throttled", params={"limit": throttle.limit})
+    review = Review(therapist=therapist, author=author)
+    _write_content(review, content)
     try:
         with transaction.atomic():
-            locked = lock_therapist(therapist_id=therapist.pk)
-            if not locked.is_public:
-                raise ValidationError("This profile is not open for reviews.", code="not_public")
+            locked = Therapist.objects.lock(therapist.pk)
+            refusal = permissions.review_refusal(author, locked)
+            if refusal is not None:
+                raise refusal
             # Under the lock, this sees every committed review, so a duplicate is a form error here.
             review.full_clean()
             review.save(force_insert=True)
@@ -127,38 +103,17 @@ def review_create(
         if Review.objects.filter(therapist=therapist, author=author).exists():
             raise _duplicate_error(Review, "one_review_per_client") from error
         raise
+    throttle.hit(throttle_key)
     return review
 
 
-def review_update(
-    *,
-    review: Review,
-    rating: int,
-    technique: int,
-    professionalism: int,
-    communication: int,
-    cleanliness: int,
-    would_recommend: bool,
-    massage_type: Specialty | None,
-    visit_month: datetime.date,
-    title: str,
-    body: str,
-) -> Review:
+def review_update(*, review: Review, content: ReviewContent) -> Review:
     """The author's edit of their review; a hidden review stays hidden."""
     with transaction.atomic():
-        lock_therapist(therapist_id=review.therapist_id)
-        review.rating = rating
-        review.technique = technique
-        review.professionalism = professionalism
-        review.communication = communication
-        review.cleanliness = cleanliness
-        review.would_recommend = would_recommend
-        review.massage_type = massage_type
-        review.visit_month = visit_month.replace(day=1)
-        review.title = title
-        review.body = body
+        Therapist.objects.lock(review.therapist_id)
+        _write_content(review, content)
         review.full_clean()
-        review.save(update_fields=[*REVIEW_CONTENT_FIELDS, "updated_at"])
+        review.save(update_fields=[*Review.CONTENT_FIELDS, "updated_at"])
         refresh_aggregates(therapist_id=review.therapist_id)
     return review
 
@@ -166,7 +121,7 @@ def review_update(
 def review_delete(*, review: Review) -> None:
     therapist_id = review.therapist_id
     with transaction.atomic():
-        lock_therapist(therapist_id=therapist_id)
+        Therapist.objects.lock(therapist_id)
         review.delete()
         refresh_aggregates(therapist_id=therapist_id)
 
@@ -178,15 +133,15 @@ def _resolve_flags(*, review: Review, moderator: AbstractBaseUser) -> int:
 def review_hide(*, review: Review, moderator: AbstractBaseUser, reason: str = "") -> Review:
     """Take a review off the profile and out of every aggregate; its open flags are resolved."""
     with transaction.atomic():
-        lock_therapist(therapist_id=review.therapist_id)
-        review.refresh_from_db(fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
+        Therapist.objects.lock(review.therapist_id)
+        review.refresh_from_db(fields=MODERATION_FIELDS)
         if not review.is_hidden:
             review.is_hidden = True
             review.hidden_reason = reason.strip()
             review.hidden_by = moderator
             review.hidden_at = timezone.now()
             review.full_clean()
-            review.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at", "updated_at"])
+            review.save(update_fields=[*MODERATION_FIELDS, "updated_at"])
             refresh_aggregates(therapist_id=review.therapist_id)
         _resolve_flags(review=review, moderator=moderator)
     return review
@@ -195,14 +150,14 @@ def review_hide(*, review: Review, moderator: AbstractBaseUser, reason: str = ""
 def review_restore(*, review: Review, moderator: AbstractBaseUser) -> Review:
     """Show a hidden review again and count it; the moderator's decision resolves its open flags."""
     with transaction.atomic():
-        lock_therapist(therapist_id=review.therapist_id)
-        review.refresh_from_db(fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
+        Therapist.objects.lock(review.therapist_id)
+        review.refresh_from_db(fields=MODERATION_FIELDS)
         if review.is_hidden:
             review.is_hidden = False
             review.hidden_reason = ""
             review.hidden_by = None
             review.hidden_at = None
-            review.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at", "updated_at"])
+            review.save(update_fields=[*MODERATION_FIELDS, "updated_at"])
             refresh_aggregates(therapist_id=review.therapist_id)
         _resolve_flags(review=review, moderator=moderator)
     return review
@@ -216,11 +171,10 @@ def review_flags_dismiss(*, review: Review, moderator: AbstractBaseUser) -> int:
 
 def review_flag(*, review: Review, reporter: AbstractBaseUser, reason: str, details: str = "") -> ReviewFlag:
     """A signed-in user's report of a visible review to the moderators; one per reporter and review."""
+    refusal = permissions.flag_refusal(reporter, review)
+    if refusal is not None:
+        raise refusal
     flag = ReviewFlag(review=review, reporter=reporter, reason=reason, details=details)
-    if review.author_id == reporter.pk:
-        raise ValidationError("You cannot flag your own review; you can edit or delete it.", code="own_review")
-    if review.is_hidden:
-        raise ValidationError("This review has already been taken down.", code="hidden")
     try:
         with transaction.atomic():
             flag.full_clean()
@@ -232,17 +186,15 @@ def review_flag(*, review: Review, reporter: AbstractBaseUser, reason: str, deta
     return flag
 
 
-def _check_profile_owner(*, review: Review, author: AbstractBaseUser) -> None:
-    if review.therapist.owner_id is None or review.therapist.owner_id != author.pk:
-        raise ValidationError("Only the therapist who owns this profile can reply.", code="not_owner")
-
-
-DUPLICATE_REPLY = "You have already replied to this review; edit your reply instead."
+def _check_reply(review: Review, author: AbstractBaseUser) -> None:
+    refusal = permissions.reply_refusal(author, review)
+    if refusal is not None:
+        raise refusal
 
 
 def review_response_create(*, review: Review, author: AbstractBaseUser, body: str) -> ReviewResponse:
     """The profile owner's one reply to a review."""
-    _check_profile_owner(review=review, author=author)
+    _check_reply(review, author)
     response = ReviewResponse(review=review, author=author, body=body)
     try:
         with transaction.atomic():
@@ -260,7 +212,7 @@ def review_response_create(*, review: Review, author: AbstractBaseUser, body: st
 
 def review_response_update(*, response: ReviewResponse, author: AbstractBaseUser, body: str) -> ReviewResponse:
     """The profile owner's edit of their reply."""
-    _check_profile_owner(review=response.review, author=author)
+    _check_reply(response.review, author)
     response.body = body
     response.author = author
     with transaction.atomic():

@@ -4,23 +4,19 @@ from http import HTTPStatus
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import ListView, TemplateView
 
-from accounts.throttling import review_post_throttle
+from common.views import ServiceFormView
 from therapists.models import Therapist
+from therapists.selectors import published_therapists
 
-from . import permissions, services
-from .forms import ReviewFlagForm, ReviewForm, ReviewResponseForm, add_validation_error
+from . import permissions, selectors, services
+from .forms import ReviewFlagForm, ReviewForm, ReviewResponseForm
 from .models import Review, ReviewResponse
-
-RATE_LIMIT_MESSAGE = (
-    "You have posted %(limit)s reviews in the last hour, the most we accept. "
-    "Your review is kept below: please post it again later."
-)
 
 
 def _review_url(review: Review) -> str:
@@ -30,17 +26,18 @@ def _review_url(review: Review) -> str:
     return reverse("reviews:mine")
 
 
-class ReviewCreateView(LoginRequiredMixin, FormView):
+class ReviewCreateView(LoginRequiredMixin, ServiceFormView):
     form_class = ReviewForm
     template_name = "reviews/review_form.html"
+    success_message = "Thank you: your review is published."
 
     @cached_property
     def therapist(self) -> Therapist:
-        return get_object_or_404(Therapist.objects.published(), slug=self.kwargs["slug"])
+        return get_object_or_404(published_therapists(), slug=self.kwargs["slug"])
 
     @cached_property
     def existing_review(self) -> Review | None:
-        return Review.objects.filter(therapist=self.therapist, author=self.request.user).first()
+        return selectors.review_by(author=self.request.user, therapist=self.therapist)
 
     def get(self, request, *args, **kwargs):
         if self.existing_review is not None:
@@ -57,22 +54,20 @@ class ReviewCreateView(LoginRequiredMixin, FormView):
         )
         return context
 
-    def form_valid(self, form):
-        throttle = review_post_throttle()
-        user_key = f"user:{self.request.user.pk}"
-        if throttle.is_blocked(user_key):
-            form.add_error(
-                None, ValidationError(RATE_LIMIT_MESSAGE, code="throttled", params={"limit": throttle.limit})
-            )
+    def perform(self, form):
+        return services.review_create(
+            therapist=self.therapist,
+            author=self.request.user,
+            content=services.ReviewContent.from_form(form.cleaned_data),
+        )
+
+    def service_error(self, form, error):
+        if getattr(error, "code", None) == "throttled":
             return self.render_to_response(self.get_context_data(form=form), status=HTTPStatus.TOO_MANY_REQUESTS)
-        try:
-            review = services.review_create(therapist=self.therapist, author=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        throttle.hit(user_key)
-        messages.success(self.request, "Thank you: your review is published.")
-        return redirect(_review_url(review))
+        return super().service_error(form, error)
+
+    def get_success_url(self):
+        return _review_url(self.result)
 
 
 class ReviewAccessMixin(LoginRequiredMixin):
@@ -103,6 +98,9 @@ class ReviewAccessMixin(LoginRequiredMixin):
         context.update(review=self.review, therapist=self.review.therapist)
         return context
 
+    def get_success_url(self):
+        return _review_url(self.review)
+
 
 class AuthorReviewMixin(ReviewAccessMixin):
     """The review named in the URL, for its author only."""
@@ -116,21 +114,16 @@ class AuthorReviewMixin(ReviewAccessMixin):
         return permissions.can_edit(self.request.user, review)
 
 
-class ReviewUpdateView(AuthorReviewMixin, FormView):
+class ReviewUpdateView(AuthorReviewMixin, ServiceFormView):
     form_class = ReviewForm
     template_name = "reviews/review_form.html"
+    success_message = "Your review is updated."
 
     def get_initial(self):
-        return ReviewForm.initial_from(self.review)
+        return ReviewForm.initial_from(services.ReviewContent.of(self.review))
 
-    def form_valid(self, form):
-        try:
-            services.review_update(review=self.review, **form.cleaned_data)
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "Your review is updated.")
-        return redirect(_review_url(self.review))
+    def perform(self, form):
+        return services.review_update(review=self.review, content=services.ReviewContent.from_form(form.cleaned_data))
 
 
 class ReviewDeleteView(AuthorReviewMixin, TemplateView):
@@ -150,7 +143,7 @@ class VisibleReviewMixin(ReviewAccessMixin):
         return Review.objects.visible().filter(therapist__status=Therapist.Status.PUBLISHED).select_related("therapist")
 
 
-class ReviewReplyView(VisibleReviewMixin, FormView):
+class ReviewReplyView(VisibleReviewMixin, ServiceFormView):
     """The profile owner's one reply: written the first time, edited after."""
 
     form_class = ReviewResponseForm
@@ -169,36 +162,25 @@ class ReviewReplyView(VisibleReviewMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(response=self.response, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            if self.response is None:
-                services.review_response_create(review=self.review, author=self.request.user, **form.cleaned_data)
-            else:
-                services.review_response_update(response=self.response, author=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, "Your reply is published." if self.response is None else "Your reply is updated."
-        )
-        return redirect(_review_url(self.review))
+    def perform(self, form):
+        if self.response is None:
+            return services.review_response_create(review=self.review, author=self.request.user, **form.cleaned_data)
+        return services.review_response_update(response=self.response, author=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self) -> str:
+        return "Your reply is published." if self.response is None else "Your reply is updated."
 
 
-class ReviewFlagView(VisibleReviewMixin, FormView):
+class ReviewFlagView(VisibleReviewMixin, ServiceFormView):
     form_class = ReviewFlagForm
     template_name = "reviews/review_flag_form.html"
+    success_message = "Thank you. A moderator will look at this review."
 
     def allowed(self, review):
         return permissions.can_flag(self.request.user, review)
 
-    def form_valid(self, form):
-        try:
-            services.review_flag(review=self.review, reporter=self.request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "Thank you. A moderator will look at this review.")
-        return redirect(_review_url(self.review))
+    def perform(self, form):
+        return services.review_flag(review=self.review, reporter=self.request.user, **form.cleaned_data)
 
 
 class MyReviewListView(LoginRequiredMixin, ListView):
@@ -207,8 +189,4 @@ class MyReviewListView(LoginRequiredMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        return (
-            Review.objects.filter(author=self.request.user)
-            .select_related("therapist", "response", "massage_type")
-            .order_by("-created_at", "-pk")
-        )
+        return selectors.reviews_by(author=self.request.user)

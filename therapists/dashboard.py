@@ -8,25 +8,32 @@ which would reveal that it exists.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
-from . import images, services, verification
-from .forms import CertificationForm, PhotoForm, ProfileClaimForm, TherapistProfileForm, add_service_error
-from .models import Certification, ProfileClaim, Therapist
+from common.views import ServiceFormView
+
+from . import permissions, uploads
+from .forms import CertificationForm, PhotoForm, ProfileClaimForm, TherapistProfileForm
+from .models import Certification, ProfileClaim
+from .selectors import own_profile
+from .services import certifications as verification
+from .services.claims import profile_claim_request
+from .services.photos import therapist_remove_photo, therapist_set_photo
+from .services.profiles import (
+    ProfileDetails,
+    therapist_create,
+    therapist_set_published,
+    therapist_update_profile,
+)
 
 HOME = reverse_lazy("dashboard:home")
-
-
-def own_profile(user) -> Therapist | None:
-    return Therapist.objects.filter(owner=user).first() if user.is_authenticated else None
 
 
 class OwnProfileMixin(LoginRequiredMixin):
@@ -45,25 +52,6 @@ class OwnProfileMixin(LoginRequiredMixin):
         return super().get_context_data(therapist=self.therapist, **kwargs)
 
 
-class ServiceFormView(FormView):
-    """A form whose valid data goes to a service; a service's ValidationError re-renders the form."""
-
-    success_message = ""
-
-    def form_valid(self, form):
-        try:
-            self.perform(form)
-        except ValidationError as error:
-            add_service_error(form, error)
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
-        return HttpResponseRedirect(self.get_success_url())
-
-    def perform(self, form):
-        raise NotImplementedError
-
-
 @method_decorator(never_cache, name="dispatch")
 class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "dashboard/dashboard.html"
@@ -71,7 +59,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         therapist = own_profile(self.request.user)
-        context.update(therapist=therapist, today=timezone.localdate())
+        context["therapist"] = therapist
         if therapist is None:
             context["claim"] = (
                 ProfileClaim.objects.filter(user=self.request.user)
@@ -101,7 +89,7 @@ class ProfileCreateView(LoginRequiredMixin, ServiceFormView):
         return super().get_context_data(creating=True, **kwargs)
 
     def perform(self, form):
-        services.therapist_create(owner=self.request.user, details=services.ProfileDetails.from_form(form.cleaned_data))
+        return therapist_create(owner=self.request.user, details=ProfileDetails.from_form(form.cleaned_data))
 
 
 class ProfileUpdateView(OwnProfileMixin, ServiceFormView):
@@ -114,9 +102,7 @@ class ProfileUpdateView(OwnProfileMixin, ServiceFormView):
         return {**super().get_form_kwargs(), "instance": self.therapist}
 
     def perform(self, form):
-        services.therapist_update_profile(
-            therapist=self.therapist, details=services.ProfileDetails.from_form(form.cleaned_data)
-        )
+        return therapist_update_profile(therapist=self.therapist, details=ProfileDetails.from_form(form.cleaned_data))
 
 
 class ProfilePublishView(OwnProfileMixin, View):
@@ -127,7 +113,7 @@ class ProfilePublishView(OwnProfileMixin, View):
     def post(self, request, *args, **kwargs):
         publish = request.POST.get("publish") == "true"
         try:
-            services.therapist_set_published(therapist=self.therapist, published=publish)
+            therapist_set_published(therapist=self.therapist, published=publish)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -142,14 +128,14 @@ class PhotoUpdateView(OwnProfileMixin, ServiceFormView):
     success_message = "Your photo is saved."
 
     def perform(self, form):
-        services.therapist_set_photo(therapist=self.therapist, photo=form.cleaned_data["photo"])
+        return therapist_set_photo(therapist=self.therapist, photo=form.cleaned_data["photo"])
 
 
 class PhotoDeleteView(OwnProfileMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        services.therapist_remove_photo(therapist=self.therapist)
+        therapist_remove_photo(therapist=self.therapist)
         messages.success(request, "Your photo is removed.")
         return redirect(HOME)
 
@@ -175,7 +161,7 @@ class CertificationCreateView(OwnProfileMixin, ServiceFormView):
     success_message = "Your certification is saved. Our verifiers will check it and email you."
 
     def perform(self, form):
-        verification.certification_submit(
+        return verification.certification_submit(
             therapist=self.therapist,
             details=verification.CertificationDetails.from_form(form.cleaned_data),
             document=form.cleaned_data["document"],
@@ -191,17 +177,18 @@ class CertificationUpdateView(OwnCertificationMixin, ServiceFormView):
         return {**super().get_form_kwargs(), "instance": self.certification}
 
     def perform(self, form):
-        was = self.certification.status
-        updated = verification.certification_update(
+        self.status_before = self.certification.status
+        return verification.certification_update(
             certification=self.certification,
             details=verification.CertificationDetails.from_form(form.cleaned_data),
             document=form.cleaned_data["document"],
             changed_by=self.request.user,
         )
-        if was != Certification.Status.PENDING and updated.status == Certification.Status.PENDING:
-            self.success_message = "Your changes are saved. The certification waits for verification again."
-        else:
-            self.success_message = "Your changes are saved."
+
+    def get_success_message(self) -> str:
+        if self.status_before != Certification.Status.PENDING and self.result.status == Certification.Status.PENDING:
+            return "Your changes are saved. The certification waits for verification again."
+        return "Your changes are saved."
 
 
 class CertificationWithdrawView(OwnCertificationMixin, TemplateView):
@@ -231,7 +218,7 @@ class ProfileClaimView(LoginRequiredMixin, ServiceFormView):
         return {"profile": self.request.GET.get("profile", "")[:300]}
 
     def perform(self, form):
-        services.profile_claim_request(
+        return profile_claim_request(
             user=self.request.user, therapist=form.cleaned_data["profile"], message=form.cleaned_data["message"]
         )
 
@@ -255,7 +242,7 @@ class DocumentView(LoginRequiredMixin, View):
             handle,
             as_attachment=not self.inline,
             filename=f"certification-{certification.pk}{extension}",
-            content_type=images.content_type_for(name),
+            content_type=uploads.content_type_for(name),
         )
         response["Cache-Control"] = "private, no-store"
         if not self.inline:
@@ -268,7 +255,7 @@ class DocumentView(LoginRequiredMixin, View):
         return response
 
     def allowed(self, user, certification) -> bool:
-        return verification.can_read_document(user, certification)
+        return permissions.can_read_document(user, certification)
 
 
 @method_decorator(xframe_options_sameorigin, name="dispatch")
@@ -278,4 +265,4 @@ class DocumentPreviewView(DocumentView):
     inline = True
 
     def allowed(self, user, certification) -> bool:
-        return verification.can_verify(user)
+        return permissions.can_verify(user)

@@ -1,69 +1,17 @@
 """The one FilterSet behind the search page and the API: the article's criteria as parameters."""
 
-import math
-
 import django_filters as filters
 from django import forms
 from django.conf import settings
-from django.db import connection
-from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Value
-from django.db.models.functions import ACos, Cos, Least, Radians, Sin
+from django.db.models import Exists, F, OuterRef
 
-from . import vocabulary
-from .models import Therapist
-from .places import Origin, resolve_place, suggest_places
+from common.filters import IntegerFilter, RequireFilter
 
-EARTH_RADIUS_KM = 6371.0
+from . import search, vocabulary
+from .models import Certification, Therapist
+from .places import Origin, resolve_place, suggest_places, within_radius
+
 MAX_RADIUS_KM = 500
-
-
-def fts_document():
-    """The weighted PostgreSQL full-text document; migration 0003 indexes this same expression."""
-    from django.contrib.postgres.search import SearchVector
-
-    return (
-        SearchVector("name", weight="A", config="english")
-        + SearchVector("city", weight="B", config="english")
-        + SearchVector("headline", weight="B", config="english")
-        + SearchVector("bio", weight="C", config="english")
-    )
-
-
-class RequireField(forms.Field):
-    """A "true to require" switch: true/1/on/yes require it; empty, false/0/off/no leave it out."""
-
-    TRUE = {"true", "1", "on", "yes"}
-    FALSE = {"", "false", "0", "off", "no"}
-
-    def to_python(self, value):
-        text = (value or "").strip().lower()
-        if text in self.TRUE:
-            return True
-        if text in self.FALSE:
-            return None
-        raise forms.ValidationError("Use true to require this, or leave it out.", code="invalid")
-
-
-class RequireFilter(filters.Filter):
-    field_class = RequireField
-
-    def filter(self, qs, value):
-        if value is True:
-            return self.get_method(qs)(**{self.field_name: True})
-        return qs
-
-
-class IntegerFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
-# The to-many links by vocabulary kind: (through model, its column), for filters and for reads.
-LINKS = {
-    "specialty": (Therapist.specialties.through, "specialty_id"),
-    "language": (Therapist.languages.through, "language_id"),
-    "focus": (Therapist.focus_areas.through, "focusarea_id"),
-    "amenity": (Therapist.amenities.through, "amenity_id"),
-}
 
 
 def rating_floor(field_name: str, label: str) -> filters.NumberFilter:
@@ -202,47 +150,16 @@ class TherapistFilterSet(filters.FilterSet):
         value = " ".join(value.split())
         if not value:
             return queryset
-        # Every facet re-applies the filters; match the specialties once per search.
-        if getattr(self, "_matched_text", None) != value:
-            self._matched_text, self._matched_specialties = value, self._specialties_matching(value)
-        specialties = self._matched_specialties
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery
-
-            queryset = queryset.alias(search_document=fts_document())
-            matches = Q(search_document=SearchQuery(value, search_type="websearch", config="english"))
-            matches |= Q(name__trigram_word_similar=value) | Q(city__trigram_word_similar=value)
-        else:
-            matches = Q(name__icontains=value) | Q(bio__icontains=value) | Q(city__icontains=value)
-            matches |= Q(headline__icontains=value)
-        if specialties:
-            matches |= Q(Exists(Therapist.specialties.through.objects.filter(
-                therapist_id=OuterRef("pk"), specialty_id__in=specialties)))  # fmt: skip
-        return queryset.filter(matches)
-
-    @staticmethod
-    def _specialties_matching(value: str) -> list[int]:
-        """Specialties named by the text: by substring everywhere, by trigram similarity on PostgreSQL."""
-        from .models import Specialty
-
-        folded = value.casefold()
-        ids = [t.id for t in vocabulary.vocabulary()["specialty"] if t.name.casefold() in folded
-               or folded in t.name.casefold()]  # fmt: skip
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import TrigramWordSimilarity
-
-            ids += list(
-                Specialty.objects.annotate(similarity=TrigramWordSimilarity(value, "name"))
-                .filter(similarity__gte=0.5)
-                .values_list("pk", flat=True)
-            )
-        return sorted(set(ids))
+        # Every facet re-applies the filters; find the specialties the text names once per search.
+        if getattr(self, "_named", (None,))[0] != value:
+            self._named = (value, search.specialties_named(value))
+        return search.matching_text(queryset, value, self._named[1])
 
     # --- to-many filters, through Exists so no row is duplicated ---
 
     @staticmethod
     def _linked(kind: str, ids):
-        through, column = LINKS[kind]
+        through, column = vocabulary.LINKS[kind]
         return Exists(through.objects.filter(therapist_id=OuterRef("pk"), **{f"{column}__in": ids}))
 
     def _ids(self, kind, slugs):
@@ -272,11 +189,9 @@ class TherapistFilterSet(filters.FilterSet):
         chosen = self._ids("specialty", self.form.cleaned_data.get("specialty") or [])
         if chosen:
             return queryset.certified_in(chosen)
-        # No specialty chosen: certified in at least one of the specialties they offer.
-        from .models import Certification
-
-        return queryset.filter(Exists(Certification.objects.counting().filter(
-            therapist=OuterRef("pk"), specialty__isnull=False)))  # fmt: skip
+        # No specialty chosen: certified in at least one specialty.
+        certified = Certification.objects.currently_verified().filter(therapist=OuterRef("pk"), specialty__isnull=False)
+        return queryset.filter(Exists(certified))
 
     # --- the whole search ---
 
@@ -287,28 +202,10 @@ class TherapistFilterSet(filters.FilterSet):
         return self._within_radius(queryset)
 
     def _within_radius(self, queryset):
-        origin = self.origin
-        if origin is None:
+        if self.origin is None:
             return queryset
         radius = float(self.form.cleaned_data.get("radius_km") or settings.SEARCH_DEFAULT_RADIUS_KM)
-        # A bounding box on the indexed coordinates first, then the great-circle distance.
-        dlat = radius / 111.045
-        dlng = radius / (111.045 * max(0.01, math.cos(math.radians(origin.latitude))))
-        queryset = queryset.filter(
-            latitude__range=(origin.latitude - dlat, origin.latitude + dlat),
-            longitude__range=(origin.longitude - dlng, origin.longitude + dlng),
-        )
-        lat0, lng0 = math.radians(origin.latitude), math.radians(origin.longitude)
-        # Spherical law of cosines; Least() guards acos against rounding just above 1.
-        cosine = Value(math.cos(lat0)) * Cos(Radians("latitude")) * Cos(Radians("longitude") - Value(lng0)) + Value(
-            math.sin(lat0)
-        ) * Sin(Radians("latitude"))
-        queryset = queryset.annotate(
-            distance_km=ExpressionWrapper(
-                Value(EARTH_RADIUS_KM) * ACos(Least(Value(1.0), cosine)), output_field=FloatField()
-            )
-        )
-        return queryset.filter(distance_km__lte=radius)
+        return within_radius(queryset, self.origin, radius)
 
     def results(self):
         """The filtered, sorted queryset (nothing when the form has errors)."""

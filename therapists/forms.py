@@ -1,12 +1,12 @@
-"""Forms of the therapist's dashboard and of the verification admin: fields listed one by one."""
+"""Forms of the therapist's dashboard: the profile, the photo, certifications and claims."""
 
 import re
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from . import images
+from . import uploads
 from .models import Certification, Therapist
 
 UPLOAD_ACCEPT = "image/jpeg,image/png,image/webp"
@@ -14,15 +14,6 @@ DOCUMENT_ACCEPT = "application/pdf,.pdf," + UPLOAD_ACCEPT
 _PHONE = re.compile(r"^[0-9+()./\- ]{6,30}$")
 _PROFILE_ADDRESS = re.compile(r"(?:^|/)therapists/(?P<slug>[-a-zA-Z0-9_]+)/?(?:[?#].*)?$")
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-
-
-def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has it, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else NON_FIELD_ERRORS, errors)
-    else:
-        form.add_error(None, error)
 
 
 class TherapistProfileForm(forms.ModelForm):
@@ -39,27 +30,7 @@ class TherapistProfileForm(forms.ModelForm):
 
     class Meta:
         model = Therapist
-        fields = [
-            "name",
-            "headline",
-            "bio",
-            "gender",
-            "years_experience",
-            "specialties",
-            "focus_areas",
-            "languages",
-            "amenities",
-            "city",
-            "region",
-            "postal_code",
-            "travels_to_client",
-            "price_60",
-            "accepting_new_clients",
-            "hypoallergenic_products",
-            "phone",
-            "email",
-            "website",
-        ]
+        fields = list(Therapist.PROFILE_FIELDS)
         labels = {
             "name": "Your name as clients see it",
             "region": "State or region",
@@ -101,8 +72,8 @@ class PhotoForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": UPLOAD_ACCEPT}),
     )
 
-    def clean_photo(self) -> images.ProcessedPhoto:
-        return images.process_photo(self.cleaned_data["photo"])
+    def clean_photo(self) -> uploads.ProcessedPhoto:
+        return uploads.process_photo(self.cleaned_data["photo"])
 
 
 class CertificationForm(forms.ModelForm):
@@ -116,7 +87,7 @@ class CertificationForm(forms.ModelForm):
 
     class Meta:
         model = Certification
-        fields = ["kind", "title", "issuing_body", "credential_number", "specialty", "issued_on", "expires_on"]
+        fields = list(Certification.DETAIL_FIELDS)
         labels = {
             "kind": "Type",
             "credential_number": "License or certificate number",
@@ -139,9 +110,9 @@ class CertificationForm(forms.ModelForm):
             self.fields["document"].label = "Replace the document"
             self.fields["document"].help_text += " Leave empty to keep the current one."
 
-    def clean_document(self) -> images.CleanDocument | None:
+    def clean_document(self) -> uploads.CleanDocument | None:
         upload = self.cleaned_data.get("document")
-        return images.clean_document(upload) if upload else None
+        return uploads.clean_document(upload) if upload else None
 
     def clean(self):
         cleaned = super().clean()
@@ -183,23 +154,3 @@ class ProfileClaimForm(forms.Form):
         if therapist.owner_id is not None:
             raise ValidationError("This profile already has an owner.", code="owned")
         return therapist
-
-
-class DecisionNoteForm(forms.Form):
-    """The note that comes with rejecting certifications in bulk (the admin's intermediate page)."""
-
-    note = forms.CharField(
-        label="Note to the therapists",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Why they were rejected and what to send instead. Each therapist reads it in an email.",
-    )
-
-
-class ClaimRejectForm(forms.Form):
-    note = forms.CharField(
-        label="Note to the claimants",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Why the claim is turned down. Each claimant reads it in an email.",
-    )

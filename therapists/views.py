@@ -1,14 +1,11 @@
-"""Views of the directory: home, search, profile, and the health check."""
+"""Views of the directory: home, search and profile."""
 
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpResponse
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, TemplateView
 
-from . import ranking, selectors, services, vocabulary
+from reviews import selectors as review_selectors
+
+from . import selectors, vocabulary
 from .models import Therapist
 
 
@@ -18,7 +15,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["specialties"] = vocabulary.vocabulary()["specialty"]
-        context["therapist_count"] = Therapist.objects.published().count()
+        context["therapist_count"] = selectors.published_therapists().count()
         return context
 
 
@@ -72,50 +69,23 @@ class TherapistDetailView(DetailView):
 
     template_name = "therapists/therapist_detail.html"
     context_object_name = "therapist"
-    reviews_per_page = 10
 
     def get_queryset(self):
-        return Therapist.objects.published()
+        return selectors.published_therapists()
 
     def get_context_data(self, **kwargs):
-        from reviews.models import Review
-
         context = super().get_context_data(**kwargs)
-        therapist = self.object
-        selectors.attach_links([therapist], kinds=tuple(selectors.LINKS))
-        certifications = list(therapist.certifications.select_related("specialty").order_by("status", "-issued_on"))
-        reviews = Review.objects.for_profile().filter(therapist=therapist).order_by("-created_at", "-pk")
-        paginator = Paginator(reviews, self.reviews_per_page)
-        paginator.count = therapist.review_count
-        reviews_page = paginator.get_page(self.request.GET.get("page"))
         user = self.request.user
+        profile = selectors.therapist_profile(self.object)
+        reviews_page = review_selectors.profile_reviews(therapist=self.object, page_number=self.request.GET.get("page"))
         context.update(
-            certifications=certifications,
-            today=timezone.localdate(),
+            profile=profile,
+            certifications=profile.certifications,
+            rank_reasons=profile.rank_reasons,
+            sub_ratings=profile.sub_ratings,
             reviews_page=reviews_page,
             page_obj=reviews_page,
-            user_review=(
-                Review.objects.filter(therapist=therapist, author=user).first() if user.is_authenticated else None
-            ),
-            is_owner=user.is_authenticated and therapist.owner_id == user.pk,
-            rank_reasons=ranking.explain(services.evidence_for(therapist), services.site_priors()),
-            sub_ratings=[
-                ("Technique", therapist.technique_avg),
-                ("Professionalism", therapist.professionalism_avg),
-                ("Communication", therapist.communication_avg),
-                ("Cleanliness", therapist.cleanliness_avg),
-            ],
+            user_review=review_selectors.review_by(author=user, therapist=self.object),
+            is_owner=user.is_authenticated and self.object.owner_id == user.pk,
         )
         return context
-
-
-@never_cache
-def healthz(request):
-    """200 "ok" when the database answers; 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")

@@ -5,11 +5,18 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import F, Value
 
-from .models import Amenity, FocusArea, Language, Specialty
+from .models import Amenity, FocusArea, Language, Specialty, Therapist
 
 CACHE_KEY = "vocabulary:v1"
 CACHE_SECONDS = 300
 KINDS = ("specialty", "focus", "language", "amenity")
+# How a therapist is linked to the terms of each kind: (through model, its column), for filters and reads.
+LINKS = {
+    "specialty": (Therapist.specialties.through, "specialty_id"),
+    "language": (Therapist.languages.through, "language_id"),
+    "focus": (Therapist.focus_areas.through, "focusarea_id"),
+    "amenity": (Therapist.amenities.through, "amenity_id"),
+}
 
 
 @dataclass(frozen=True)

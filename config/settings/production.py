@@ -1,11 +1,11 @@
 """Production settings: secrets and hosts only from the environment, HTTPS enforced."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F401,F403
 from .base import DEBUG, env
 
 if DEBUG:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("DEBUG must be off in production.")
 
 # No default: a production start-up without ALLOWED_HOSTS is an error.

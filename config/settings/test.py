@@ -22,7 +22,7 @@ STORAGES = {
         "OPTIONS": {"location": MEDIA_ROOT},
     },
     "private": {
-        "BACKEND": "therapists.storage.PrivateStorage",
+        "BACKEND": "common.storage.PrivateStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
 }

@@ -200,7 +200,7 @@ def test_nav_shows_signup_and_login_to_visitors_and_logout_to_members(client):
     ],
 )
 def test_client_address_trusts_only_the_configured_proxies(rf, settings, proxies, forwarded, expected):
-    from accounts.throttling import client_address
+    from common.throttles import client_address
 
     settings.TRUSTED_PROXY_COUNT = proxies
     request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.1")

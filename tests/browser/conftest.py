@@ -132,9 +132,7 @@ def _review(therapist, author: str, rating: int, title: str, body: str, *, recom
     from therapists.models import Specialty
 
     ratings = {"technique": rating, "professionalism": rating, "communication": rating, "cleanliness": rating}
-    return services.review_create(
-        therapist=therapist,
-        author=UserFactory(username=author.lower(), first_name=author),
+    content = services.ReviewContent(
         rating=rating,
         would_recommend=recommend,
         massage_type=Specialty.objects.get(slug="swedish"),
@@ -143,22 +141,26 @@ def _review(therapist, author: str, rating: int, title: str, body: str, *, recom
         body=body,
         **{**ratings, **sub_ratings},
     )
+    return services.review_create(
+        therapist=therapist, author=UserFactory(username=author.lower(), first_name=author), content=content
+    )
 
 
 def _verify(therapist, **fields):
     """A credential our staff have verified, and the badge it earns."""
-    from therapists import services
     from therapists.models import Certification
+    from therapists.services.scoring import therapist_refresh_credentials
 
     CertificationFactory(therapist=therapist, status=Certification.Status.VERIFIED, **fields)
-    services.therapist_refresh_credentials(therapist=therapist)
+    therapist_refresh_credentials(therapist=therapist)
 
 
 def _photo(therapist, hue: int):
-    from therapists import images, services
+    from therapists.services.photos import therapist_set_photo
+    from therapists.uploads import process_photo
 
     upload = SimpleUploadedFile("portrait.jpg", portrait_jpeg(hue), content_type="image/jpeg")
-    services.therapist_set_photo(therapist=therapist, photo=images.process_photo(upload))
+    therapist_set_photo(therapist=therapist, photo=process_photo(upload))
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture
 def pending_license(directory):
     """Ruth Alvarez's license as she submitted it from her dashboard: pending, with its document."""
-    from therapists import verification
-    from therapists.images import CleanDocument
+    from therapists.services import certifications as verification
+    from therapists.uploads import CleanDocument
 
     details = verification.CertificationDetails(
         kind="license",

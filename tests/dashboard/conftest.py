@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from therapists.models import private_storage
+from common.storage import private_storage
 
 from ..factories import CertificationFactory, PlaceFactory, TherapistFactory, UserFactory
 from . import corpus

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from PIL import ExifTags, Image
 
-from therapists import images
+from therapists import uploads as images
 
 ERROR, STORED = "error", "stored"
 

@@ -8,8 +8,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from therapists import verification
 from therapists.models import Certification, CertificationDecision, Therapist
+from therapists.services import certifications as verification
 
 from ..factories import CertificationFactory, TherapistFactory
 

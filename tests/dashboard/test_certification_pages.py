@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from therapists import verification
 from therapists.models import Certification, CertificationDecision, Specialty
+from therapists.services import certifications as verification
 
 from . import corpus
 

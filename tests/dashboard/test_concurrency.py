@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from therapists import verification
 from therapists.models import Therapist
+from therapists.services import certifications as verification
 
 from ..factories import CertificationFactory, TherapistFactory, UserFactory
 

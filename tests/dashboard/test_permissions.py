@@ -137,7 +137,8 @@ def test_publish_post_acts_on_ones_own_profile_only(as_actor, therapist, actor):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_photo_remove_post_acts_on_ones_own_profile_only(as_actor, therapist, actor, upload):
-    from therapists import images, services
+    from therapists import uploads as images
+    from therapists.services import photos as services
 
     services.therapist_set_photo(therapist=therapist, photo=images.process_photo(upload()))
     as_actor(actor).post(reverse("dashboard:photo_remove"))

@@ -4,10 +4,13 @@ from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from therapists import services
 from therapists.models import Language, Place, ProfileClaim, Specialty, Therapist
+from therapists.places import practice_place
+from therapists.services.claims import profile_claim_approve, profile_claim_request
+from therapists.services.profiles import ProfileDetails, therapist_create, therapist_update_profile
 
 from ..factories import PlaceFactory, ProfileClaimFactory, TherapistFactory, UserFactory
 
@@ -52,21 +55,21 @@ def test_profile_create_makes_a_draft_owned_by_the_user_with_gazetteer_coordinat
 def test_profile_create_gives_a_unique_slug(client_user, denver):
     TherapistFactory(slug="ana-lopez")
     TherapistFactory(slug="ana-lopez-2")
-    details = services.ProfileDetails(name="Ana Lopez", city="Denver")
-    assert services.therapist_create(owner=client_user, details=details).slug == "ana-lopez-3"
-    assert services.therapist_create(owner=UserFactory(), details=details).slug == "ana-lopez-4"
+    details = ProfileDetails(name="Ana Lopez", city="Denver")
+    assert therapist_create(owner=client_user, details=details).slug == "ana-lopez-3"
+    assert therapist_create(owner=UserFactory(), details=details).slug == "ana-lopez-4"
 
 
 def test_profile_create_falls_back_when_the_name_makes_no_slug(client_user, denver):
-    details = services.ProfileDetails(name="李娜", city="Denver")
-    assert services.therapist_create(owner=client_user, details=details).slug == "therapist"
+    details = ProfileDetails(name="李娜", city="Denver")
+    assert therapist_create(owner=client_user, details=details).slug == "therapist"
 
 
 def test_profile_create_only_once_per_user(client_user, denver):
-    details = services.ProfileDetails(name="Ana", city="Denver")
-    services.therapist_create(owner=client_user, details=details)
-    with pytest.raises(services.ValidationError, match="already have a profile"):
-        services.therapist_create(owner=client_user, details=details)
+    details = ProfileDetails(name="Ana", city="Denver")
+    therapist_create(owner=client_user, details=details)
+    with pytest.raises(ValidationError, match="already have a profile"):
+        therapist_create(owner=client_user, details=details)
     assert Therapist.objects.filter(owner=client_user).count() == 1
 
 
@@ -121,10 +124,10 @@ def test_profile_edit_saves_the_fields_and_keeps_review_aggregates(client, owner
 
 
 def test_profile_edit_refreshes_the_score_from_experience(owner, therapist):
-    details = services.ProfileDetails(name=therapist.name, city="Denver", years_experience=0)
-    low = services.therapist_update_profile(therapist=therapist, details=details).score
-    details = services.ProfileDetails(name=therapist.name, city="Denver", years_experience=30)
-    high = services.therapist_update_profile(therapist=therapist, details=details).score
+    details = ProfileDetails(name=therapist.name, city="Denver", years_experience=0)
+    low = therapist_update_profile(therapist=therapist, details=details).score
+    details = ProfileDetails(name=therapist.name, city="Denver", years_experience=30)
+    high = therapist_update_profile(therapist=therapist, details=details).score
     assert high > low
     assert Therapist.objects.get(pk=therapist.pk).score == high
 
@@ -136,11 +139,11 @@ def test_practice_place_prefers_the_postal_code_then_the_most_populous_city(db):
         kind=Place.Kind.POSTAL_CODE, name="Portland", search_name="portland", region="ME", postal_code="04101",
         population=0, latitude=43.66,
     )  # fmt: skip
-    assert services.practice_place(city="Portland").region == "OR"
-    assert services.practice_place(city="  PORTLAND ", region="me") == maine
-    assert services.practice_place(city="Anything", postal_code="04101-1234") == zip_place
-    with pytest.raises(services.ValidationError):
-        services.practice_place(city="Portland", region="TX")
+    assert practice_place(city="Portland").region == "OR"
+    assert practice_place(city="  PORTLAND ", region="me") == maine
+    assert practice_place(city="Anything", postal_code="04101-1234") == zip_place
+    with pytest.raises(ValidationError):
+        practice_place(city="Portland", region="TX")
 
 
 def test_profile_publish_and_unpublish(client, owner, therapist):
@@ -226,9 +229,9 @@ def test_profile_claim_refuses_what_cannot_be_claimed(client, client_user, profi
 
 def test_profile_claim_one_pending_claim_at_a_time(client_user):
     first, second = TherapistFactory(), TherapistFactory()
-    services.profile_claim_request(user=client_user, therapist=first, message="License LMT-123, phone 303-555-0199.")
-    with pytest.raises(services.ValidationError, match="already have a claim"):
-        services.profile_claim_request(user=client_user, therapist=second, message="Me again, LMT-123 and more.")
+    profile_claim_request(user=client_user, therapist=first, message="License LMT-123, phone 303-555-0199.")
+    with pytest.raises(ValidationError, match="already have a claim"):
+        profile_claim_request(user=client_user, therapist=second, message="Me again, LMT-123 and more.")
 
 
 def test_profile_claim_approve_makes_the_owner_and_turns_down_the_others(
@@ -238,7 +241,7 @@ def test_profile_claim_approve_makes_the_owner_and_turns_down_the_others(
     claim = ProfileClaimFactory(therapist=listed, user=client_user)
     rival = ProfileClaimFactory(therapist=listed, user=UserFactory(email="rival@example.com"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.profile_claim_approve(claim=claim, decided_by=superuser)
+        profile_claim_approve(claim=claim, decided_by=superuser)
     listed.refresh_from_db()
     rival.refresh_from_db()
     assert listed.owner == client_user
@@ -249,24 +252,24 @@ def test_profile_claim_approve_makes_the_owner_and_turns_down_the_others(
 
 def test_profile_claim_decisions_need_staff_permission(verifier, client_user):
     claim = ProfileClaimFactory(user=client_user)
-    with pytest.raises(services.PermissionDenied):
-        services.profile_claim_approve(claim=claim, decided_by=verifier)
-    with pytest.raises(services.PermissionDenied):
-        services.profile_claim_approve(claim=claim, decided_by=client_user)
+    with pytest.raises(PermissionDenied):
+        profile_claim_approve(claim=claim, decided_by=verifier)
+    with pytest.raises(PermissionDenied):
+        profile_claim_approve(claim=claim, decided_by=client_user)
     assert Therapist.objects.get(pk=claim.therapist_id).owner is None
 
 
 def test_profile_claim_nobody_approves_their_own(superuser):
     claim = ProfileClaimFactory(user=superuser)
-    with pytest.raises(services.ValidationError, match="own claim"):
-        services.profile_claim_approve(claim=claim, decided_by=superuser)
+    with pytest.raises(ValidationError, match="own claim"):
+        profile_claim_approve(claim=claim, decided_by=superuser)
 
 
 def test_profile_claim_approve_refuses_when_the_profile_got_an_owner(superuser, client_user):
     claim = ProfileClaimFactory(user=client_user)
     Therapist.objects.filter(pk=claim.therapist_id).update(owner=UserFactory())
-    with pytest.raises(services.ValidationError, match="already has an owner"):
-        services.profile_claim_approve(claim=claim, decided_by=superuser)
+    with pytest.raises(ValidationError, match="already has an owner"):
+        profile_claim_approve(claim=claim, decided_by=superuser)
 
 
 def test_admin_claim_actions_approve_and_reject_with_a_note(client, superuser, client_user):

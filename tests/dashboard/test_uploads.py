@@ -12,8 +12,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from therapists import images, services
-from therapists.models import Certification, private_storage
+from common.storage import private_storage
+from therapists import uploads as images
+from therapists.models import Certification
+from therapists.services import photos as services
 
 from . import corpus
 
@@ -165,7 +167,7 @@ def test_photo_upload_refused_keeps_the_current_photo(client, owner, therapist, 
 
 
 def test_certification_withdraw_keeps_a_document_file_other_rows_share(therapist, certification):
-    from therapists import verification
+    from therapists.services import certifications as verification
 
     from ..factories import CertificationFactory
 
@@ -193,7 +195,7 @@ def test_document_download_uses_the_type_its_content_proved(client, owner, thera
 
 
 def test_document_preview_shows_images_inline_for_verifiers(client, verifier, therapist):
-    from therapists import verification
+    from therapists.services import certifications as verification
 
     document = images.clean_document(corpus.Hostile("png", "scan.png", corpus.png(), "image/png", "", "").upload())
     certification = verification.certification_submit(

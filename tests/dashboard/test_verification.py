@@ -7,8 +7,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from therapists import images, verification
+from therapists import uploads as images
 from therapists.models import FAR_FUTURE, Certification, CertificationDecision, Therapist
+from therapists.services import certifications as verification
 
 from ..factories import CertificationFactory, TherapistFactory, UserFactory
 from . import corpus
@@ -20,7 +21,7 @@ PENDING, VERIFIED, REJECTED = Certification.Status.PENDING, Certification.Status
 
 
 def _details(certification: Certification, **changes) -> verification.CertificationDetails:
-    values = {name: getattr(certification, name) for name in verification.DETAIL_FIELDS}
+    values = {name: getattr(certification, name) for name in Certification.DETAIL_FIELDS}
     return verification.CertificationDetails(**{**values, **changes})
 
 
@@ -207,7 +208,7 @@ def test_certification_update_of_a_pending_one_stays_pending_without_an_audit_en
 def test_certification_update_replacing_the_document_deletes_the_old_file(
     certification, owner, django_capture_on_commit_callbacks
 ):
-    from therapists.models import private_storage
+    from common.storage import private_storage
 
     old = certification.document.name
     with django_capture_on_commit_callbacks(execute=True):
@@ -220,7 +221,7 @@ def test_certification_update_replacing_the_document_deletes_the_old_file(
 def test_certification_withdraw_keeps_the_audit_trail_by_label(
     certification, verifier, django_capture_on_commit_callbacks
 ):
-    from therapists.models import private_storage
+    from common.storage import private_storage
 
     _decide(certification, verifier, VERIFIED)
     label, document = str(certification), certification.document.name
@@ -241,8 +242,8 @@ def test_certification_expiry_stops_counting_at_once(therapist, verifier):
     tomorrow = TODAY + datetime.timedelta(days=1)
     assert Therapist.objects.verified(today=TODAY).filter(pk=therapist.pk).exists()
     assert not Therapist.objects.verified(today=tomorrow).filter(pk=therapist.pk).exists()
-    assert list(Certification.objects.counting(TODAY)) == [certification]
-    assert not Certification.objects.counting(tomorrow).exists()
+    assert list(Certification.objects.currently_verified(TODAY)) == [certification]
+    assert not Certification.objects.currently_verified(tomorrow).exists()
     assert _therapist(therapist.pk).is_verified(TODAY) and not _therapist(therapist.pk).is_verified(tomorrow)
 
 

@@ -6,7 +6,7 @@ from reviews import services
 from therapists.models import Specialty
 
 from ..factories import SpecialtyFactory, TherapistFactory, UserFactory
-from .helpers import service_kwargs
+from .helpers import review_content
 
 
 @pytest.fixture
@@ -38,4 +38,4 @@ def other_client(db):
 @pytest.fixture
 def review(therapist, author, swedish):
     """A visible review written through the service, so the aggregates count it."""
-    return services.review_create(therapist=therapist, author=author, **service_kwargs())
+    return services.review_create(therapist=therapist, author=author, content=review_content())

@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from reviews.services import AGGREGATE_FIELDS, compute_aggregates
-from therapists.models import Therapist
+from reviews.selectors import compute_aggregates
+from reviews.services import AGGREGATE_FIELDS, ReviewContent
+from therapists.models import Specialty, Therapist
 
 
 def review_form_data(**overrides) -> dict:
@@ -25,10 +26,8 @@ def review_form_data(**overrides) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def service_kwargs(**overrides) -> dict:
-    """Valid keyword arguments for review_create and review_update."""
-    from therapists.models import Specialty
-
+def review_content(**overrides) -> ReviewContent:
+    """Valid content for review_create and review_update."""
     kwargs = {
         "rating": 4,
         "technique": 5,
@@ -42,7 +41,7 @@ def service_kwargs(**overrides) -> dict:
         "body": "They asked about my back pain first and checked the pressure throughout the hour.",
     }
     kwargs.update(overrides)
-    return kwargs
+    return ReviewContent(**kwargs)
 
 
 def stored_aggregates(therapist_id: int) -> dict:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from reviews.models import Review, ReviewFlag
 
 from ..factories import ReviewFlagFactory, UserFactory
-from .helpers import assert_aggregates_exact, service_kwargs
+from .helpers import assert_aggregates_exact, review_content
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,9 @@ def flagged(review):
 def calm(therapist):
     from reviews import services
 
-    return services.review_create(therapist=therapist, author=UserFactory(), **service_kwargs(title="Calm and kind"))
+    return services.review_create(
+        therapist=therapist, author=UserFactory(), content=review_content(title="Calm and kind")
+    )
 
 
 def test_review_admin_flagged_filter_lists_only_reviews_with_open_flags(client, moderator, flagged, calm):
@@ -53,7 +55,7 @@ def test_review_admin_hide_asks_for_a_reason_then_hides_and_resolves_flags(clien
     flagged.refresh_from_db()
     assert not flagged.is_hidden
     second = client.post(
-        url, {"action": "hide_reviews", "_selected_action": [flagged.pk], "confirm": "yes", "reason": "Fake"}
+        url, {"action": "hide_reviews", "_selected_action": [flagged.pk], "apply": "yes", "note": "Fake"}
     )
     assert second.status_code == HTTPStatus.FOUND
     flagged.refresh_from_db()

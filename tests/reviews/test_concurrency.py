@@ -19,7 +19,7 @@ from reviews import services
 from reviews.models import Review
 
 from ..factories import UserFactory
-from .helpers import assert_aggregates_exact, review_form_data, service_kwargs
+from .helpers import assert_aggregates_exact, review_content, review_form_data
 
 # No serialized_rollback: a transactional test that ran before may have flushed the data migrations'
 # rows and let Django recreate the content types, and restoring the copy would then clash. These tests
@@ -96,7 +96,7 @@ def test_review_mixed_concurrent_writes_keep_aggregates_exact(therapist, swedish
     # check permissions, the admin does.
     moderator = UserFactory(is_staff=True, is_superuser=True)
     seeded = [
-        services.review_create(therapist=therapist, author=UserFactory(), **service_kwargs(rating=(i % 5) + 1))
+        services.review_create(therapist=therapist, author=UserFactory(), content=review_content(rating=(i % 5) + 1))
         for i in range(40)
     ]
     newcomers = UserFactory.create_batch(40)
@@ -113,9 +113,9 @@ def test_review_mixed_concurrent_writes_keep_aggregates_exact(therapist, swedish
     def work(job):
         kind, target = job
         if kind == "create":
-            services.review_create(therapist=therapist, author=target, **service_kwargs(rating=rng.randint(1, 5)))
+            services.review_create(therapist=therapist, author=target, content=review_content(rating=rng.randint(1, 5)))
         elif kind == "update":
-            services.review_update(review=target, **service_kwargs(rating=1, would_recommend=False))
+            services.review_update(review=target, content=review_content(rating=1, would_recommend=False))
         elif kind == "delete":
             services.review_delete(review=target)
         elif kind == "hide":

@@ -131,7 +131,7 @@ def test_review_hide_permissions(client, actor, request, review, therapist):
     expected = HIDE[request.node.callspec.params["actor"]]
     response = client.post(
         reverse("admin:reviews_review_changelist"),
-        {"action": "hide_reviews", "_selected_action": [review.pk], "confirm": "yes", "reason": "Spam"},
+        {"action": "hide_reviews", "_selected_action": [review.pk], "apply": "yes", "note": "Spam"},
     )
     review.refresh_from_db()
     if expected == "login":

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from reviews.models import Review
-from reviews.services import compute_aggregates
+from reviews.selectors import compute_aggregates
 
 from .helpers import assert_aggregates_exact, review_form_data, stored_aggregates
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from reviews import services
 
 from ..factories import ReviewFactory, ReviewResponseFactory, UserFactory
-from .helpers import service_kwargs
+from .helpers import review_content
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_review_list_shows_sub_ratings_visit_type_and_the_owners_reply(client, t
     review = services.review_create(
         therapist=therapist,
         author=author,
-        **service_kwargs(
+        content=review_content(
             technique=5, professionalism=3, visit_month=datetime.date(2025, 3, 1), title="Loose shoulders"
         ),
     )

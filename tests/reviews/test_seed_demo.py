@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from reviews.models import Review
-from reviews.services import compute_aggregates
+from reviews.selectors import compute_aggregates
 from therapists.models import Certification, Therapist
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from reviews.models import Review, ReviewFlag, ReviewResponse
 from therapists.models import Therapist
 
 from ..factories import ReviewFactory, ReviewFlagFactory, TherapistFactory, UserFactory
-from .helpers import assert_aggregates_exact, service_kwargs, stored_aggregates
+from .helpers import assert_aggregates_exact, review_content, stored_aggregates
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +25,11 @@ def _error_codes(excinfo) -> set[str]:
 
 
 def test_review_create_stores_review_and_updates_every_aggregate(therapist, author):
-    services.review_create(therapist=therapist, author=author, **service_kwargs(rating=4, would_recommend=True))
+    services.review_create(therapist=therapist, author=author, content=review_content(rating=4, would_recommend=True))
     services.review_create(
-        therapist=therapist, author=UserFactory(), **service_kwargs(rating=2, communication=5, would_recommend=False)
+        therapist=therapist,
+        author=UserFactory(),
+        content=review_content(rating=2, communication=5, would_recommend=False),
     )
     therapist.refresh_from_db()
     assert therapist.review_count == 2
@@ -42,7 +44,7 @@ def test_review_create_stores_review_and_updates_every_aggregate(therapist, auth
 
 def test_review_create_stores_the_first_day_of_the_visit_month(therapist, author):
     day = timezone.localdate().replace(day=1) - datetime.timedelta(days=20)
-    review = services.review_create(therapist=therapist, author=author, **service_kwargs(visit_month=day))
+    review = services.review_create(therapist=therapist, author=author, content=review_content(visit_month=day))
     assert review.visit_month == day.replace(day=1)
 
 
@@ -50,7 +52,7 @@ def test_review_create_stores_the_first_day_of_the_visit_month(therapist, author
 @pytest.mark.parametrize("value", [0, 6])
 def test_review_create_refuses_out_of_range_ratings(therapist, author, field, value):
     with pytest.raises(ValidationError) as excinfo:
-        services.review_create(therapist=therapist, author=author, **service_kwargs(**{field: value}))
+        services.review_create(therapist=therapist, author=author, content=review_content(**{field: value}))
     assert field in excinfo.value.error_dict
     assert not Review.objects.exists()
 
@@ -58,7 +60,7 @@ def test_review_create_refuses_out_of_range_ratings(therapist, author, field, va
 def test_review_create_refuses_a_future_visit_month(therapist, author):
     next_month = (timezone.localdate().replace(day=28) + datetime.timedelta(days=10)).replace(day=1)
     with pytest.raises(ValidationError) as excinfo:
-        services.review_create(therapist=therapist, author=author, **service_kwargs(visit_month=next_month))
+        services.review_create(therapist=therapist, author=author, content=review_content(visit_month=next_month))
     assert "future_visit" in _error_codes(excinfo)
 
 
@@ -66,14 +68,14 @@ def test_review_create_refuses_a_future_visit_month(therapist, author):
                                               ("body", "x" * 4001), ("body", "")])  # fmt: skip
 def test_review_create_refuses_bodies_and_titles_out_of_bounds(therapist, author, field, value):
     with pytest.raises(ValidationError) as excinfo:
-        services.review_create(therapist=therapist, author=author, **service_kwargs(**{field: value}))
+        services.review_create(therapist=therapist, author=author, content=review_content(**{field: value}))
     assert field in excinfo.value.error_dict
 
 
 def test_review_create_refuses_a_second_review_by_the_same_client(review, therapist, author):
     before = stored_aggregates(therapist.pk)
     with pytest.raises(ValidationError) as excinfo:
-        services.review_create(therapist=therapist, author=author, **service_kwargs(rating=1))
+        services.review_create(therapist=therapist, author=author, content=review_content(rating=1))
     assert "duplicate_review" in _error_codes(excinfo)
     assert Review.objects.count() == 1
     assert stored_aggregates(therapist.pk) == before
@@ -86,7 +88,7 @@ def test_review_one_per_client_is_a_database_constraint(review, therapist, autho
 
 def test_review_create_refuses_the_owner_reviewing_their_own_profile(therapist, owner):
     with pytest.raises(ValidationError) as excinfo:
-        services.review_create(therapist=therapist, author=owner, **service_kwargs())
+        services.review_create(therapist=therapist, author=owner, content=review_content())
     assert "own_profile" in _error_codes(excinfo)
     assert not Review.objects.exists()
 
@@ -94,7 +96,7 @@ def test_review_create_refuses_the_owner_reviewing_their_own_profile(therapist, 
 def test_review_create_refuses_an_unpublished_profile(author):
     draft = TherapistFactory(status=Therapist.Status.SUSPENDED)
     with pytest.raises(ValidationError):
-        services.review_create(therapist=draft, author=author, **service_kwargs())
+        services.review_create(therapist=draft, author=author, content=review_content())
 
 
 def test_review_create_failed_write_changes_no_aggregate(review, therapist, monkeypatch):
@@ -105,13 +107,13 @@ def test_review_create_failed_write_changes_no_aggregate(review, therapist, monk
 
     monkeypatch.setattr(services, "refresh_aggregates", fail)
     with pytest.raises(RuntimeError):
-        services.review_create(therapist=therapist, author=UserFactory(), **service_kwargs(rating=1))
+        services.review_create(therapist=therapist, author=UserFactory(), content=review_content(rating=1))
     assert Review.objects.count() == 1
     assert stored_aggregates(therapist.pk) == before
 
 
 def test_review_update_changes_the_review_and_the_aggregates(review, therapist):
-    services.review_update(review=review, **service_kwargs(rating=1, cleanliness=2, would_recommend=False))
+    services.review_update(review=review, content=review_content(rating=1, cleanliness=2, would_recommend=False))
     therapist.refresh_from_db()
     assert therapist.rating_avg == pytest.approx(1.0)
     assert therapist.cleanliness_avg == pytest.approx(2.0)
@@ -122,7 +124,7 @@ def test_review_update_changes_the_review_and_the_aggregates(review, therapist):
 def test_review_update_with_bad_input_changes_nothing(review, therapist):
     before = stored_aggregates(therapist.pk)
     with pytest.raises(ValidationError):
-        services.review_update(review=review, **service_kwargs(rating=1, body="short"))
+        services.review_update(review=review, content=review_content(rating=1, body="short"))
     review.refresh_from_db()
     assert review.rating == 4
     assert stored_aggregates(therapist.pk) == before
@@ -137,7 +139,7 @@ def test_review_delete_removes_it_from_the_aggregates(review, therapist):
 
 
 def test_review_hide_counts_nowhere_and_resolves_flags(review, therapist, moderator):
-    other = services.review_create(therapist=therapist, author=UserFactory(), **service_kwargs(rating=2))
+    other = services.review_create(therapist=therapist, author=UserFactory(), content=review_content(rating=2))
     flag = ReviewFlagFactory(review=review)
     services.review_hide(review=review, moderator=moderator, reason="Not a real client")
     therapist.refresh_from_db()
@@ -222,7 +224,7 @@ def test_refresh_aggregates_counts_only_visible_reviews(therapist):
 def test_deleting_an_account_with_reviews_is_refused_so_aggregates_stay_exact(client):
     from django.db.models import ProtectedError
 
-    from reviews.services import compute_aggregates
+    from reviews.selectors import compute_aggregates
 
     review = ReviewFactory()
     with pytest.raises(ProtectedError):

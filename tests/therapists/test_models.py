@@ -84,9 +84,9 @@ def test_counting_certifications_are_verified_and_unexpired():
         issued_on=TODAY - datetime.timedelta(days=800),
         expires_on=TODAY - datetime.timedelta(days=1),
     )
-    assert list(Certification.objects.counting()) == [good]
-    assert expired.is_expired() and not expired.counts()
-    assert good.counts()
+    assert list(Certification.objects.currently_verified()) == [good]
+    assert expired.is_expired() and not expired.is_currently_verified()
+    assert good.is_currently_verified()
 
 
 def test_certified_in_needs_every_chosen_specialty(django_db_setup):

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from therapists.services import compute_score
+from therapists.services.scoring import compute_score
 
 from ..factories import TherapistFactory
 

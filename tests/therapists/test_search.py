@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from therapists.models import Amenity, FocusArea, Language, Specialty, Therapist
 from therapists.selectors import search
-from therapists.services import therapists_delete
+from therapists.services.profiles import therapists_delete
 
 from ..factories import CertificationFactory, PlaceFactory, TherapistFactory
 
@@ -242,7 +242,7 @@ def test_search_text_can_use_the_full_text_index():
     TherapistFactory(name="Ann Lee", bio="Deep work for runners.")
     from django.contrib.postgres.search import SearchQuery
 
-    from therapists.filters import fts_document
+    from therapists.search import fts_document
 
     queryset = Therapist.objects.alias(document=fts_document()).filter(
         document=SearchQuery("runners", search_type="websearch", config="english")

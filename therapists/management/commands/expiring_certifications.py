@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from therapists.verification import certifications_expiring, notify_expiring
+from therapists.selectors import certifications_expiring
+from therapists.services.certifications import notify_expiring
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
 """Rescore every therapist with today's credentials and the current site averages (run daily)."""
 
-from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from therapists.models import Therapist
-from therapists.services import PRIORS_CACHE_KEY, compute_score, site_priors
+from therapists.selectors import site_priors
+from therapists.services.scoring import compute_score
 
 SCORE_INPUTS = [
     "score", "updated_at", "verified_until", "review_count", "rating_avg", "communication_avg",
@@ -21,8 +21,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        cache.delete(PRIORS_CACHE_KEY)
-        priors = site_priors()
+        priors = site_priors(fresh=True)
         checked = changed = 0
         for therapist in Therapist.objects.only(*SCORE_INPUTS).order_by("pk").iterator(chunk_size=2000):
             checked += 1

@@ -13,9 +13,9 @@ from django.utils.text import slugify
 from faker import Faker
 from PIL import Image, ImageDraw, ImageFont
 
-from . import ranking
-from .models import (
-    FAR_FUTURE,
+from common.storage import private_storage
+from therapists import ranking, vocabulary
+from therapists.models import (
     Amenity,
     Certification,
     CertificationDecision,
@@ -24,8 +24,9 @@ from .models import (
     Place,
     Specialty,
     Therapist,
-    private_storage,
+    credentials_valid_until,
 )
+from therapists.selectors import ranking_evidence
 
 BATCH_SIZE = 2000
 DEMO_DOCUMENT_NAME = "certifications/demo-credential.pdf"
@@ -143,15 +144,6 @@ def _certifications(
     return certs
 
 
-def verified_until(certifications: list[Certification]):
-    verified = [c for c in certifications if c.status == Certification.Status.VERIFIED]
-    if not verified:
-        return None
-    if any(c.expires_on is None for c in verified):
-        return FAR_FUTURE
-    return max(c.expires_on for c in verified)
-
-
 def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slugs: set[str]) -> list[TherapistPlan]:
     cities = list(Place.objects.filter(kind=Place.Kind.CITY, country="US").order_by("-population")[:80])
     if not cities:
@@ -218,26 +210,22 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
             amenity_ids=rng.sample(amenity_ids, k=rng.randint(1, min(4, len(amenity_ids)))) if amenity_ids else [],
             certifications=_certifications(rng, fake, chosen_specialties, specialties, today, city.region),
         )
-        therapist.verified_until = verified_until(plan.certifications)
+        therapist.verified_until = credentials_valid_until(plan.certifications)
         plans.append(plan)
     return plans
 
 
 def score_plans(plans: list[TherapistPlan]) -> None:
-    """Fill in each planned therapist's score from its planned aggregates."""
+    """Fill in each planned therapist's score from its planned aggregates, before the bulk insert."""
     reviewed = [p.therapist for p in plans if p.therapist.review_count]
-    n = sum(t.review_count for t in reviewed)
-    priors = ranking.Priors()
-    if n:
-        priors = ranking.Priors(
-            rating=sum(t.rating_avg * t.review_count for t in reviewed) / n,
-            communication=sum(t.communication_avg * t.review_count for t in reviewed) / n,
-            cleanliness=sum(t.cleanliness_avg * t.review_count for t in reviewed) / n,
-        )
-    from .services import evidence_for
-
+    priors = ranking.Priors.from_totals(
+        reviews=sum(t.review_count for t in reviewed),
+        rating=sum(t.rating_avg * t.review_count for t in reviewed),
+        communication=sum(t.communication_avg * t.review_count for t in reviewed),
+        cleanliness=sum(t.cleanliness_avg * t.review_count for t in reviewed),
+    )
     for plan in plans:
-        plan.therapist.score = ranking.score(evidence_for(plan.therapist), priors)
+        plan.therapist.score = ranking.score(ranking_evidence(plan.therapist), priors)
 
 
 def _avatar(name: str, rng: random.Random, size: int) -> bytes:
@@ -269,13 +257,10 @@ def insert_plans(plans: list[TherapistPlan], *, photos: int, rng: random.Random)
     therapists = [p.therapist for p in plans]
     with transaction.atomic():
         Therapist.objects.bulk_create(therapists, batch_size=BATCH_SIZE)
-        links = [
-            (Therapist.specialties.through, "specialty_id", "specialty_ids"),
-            (Therapist.focus_areas.through, "focusarea_id", "focus_ids"),
-            (Therapist.languages.through, "language_id", "language_ids"),
-            (Therapist.amenities.through, "amenity_id", "amenity_ids"),
-        ]
-        for through, column, attribute in links:
+        planned = {"specialty": "specialty_ids", "focus": "focus_ids", "language": "language_ids",
+                   "amenity": "amenity_ids"}  # fmt: skip
+        for kind, (through, column) in vocabulary.LINKS.items():
+            attribute = planned[kind]
             rows = [
                 through(therapist_id=p.therapist.pk, **{column: target})
                 for p in plans

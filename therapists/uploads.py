@@ -1,4 +1,4 @@
-"""Checking and cleaning uploaded photos and certification documents before anything is stored."""
+"""Checking uploaded photos and certification documents by their content, and cleaning them, before storing."""
 
 import io
 import re
@@ -6,10 +6,10 @@ import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import FileUploadHandler
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+from common.uploads import MAX_UPLOAD_BYTES
+
 # Enough for a 48-megapixel phone photo; beyond it a small file can still expand into
 # gigabytes of pixels (a decompression bomb), so the header alone decides.
 MAX_IMAGE_PIXELS = 50_000_000
@@ -54,23 +54,6 @@ class CleanDocument:
     @property
     def content_type(self) -> str:
         return CONTENT_TYPES[self.extension]
-
-
-class CappedUploadHandler(FileUploadHandler):
-    """Keeps at most one byte more than MAX_UPLOAD_BYTES of any uploaded file.
-
-    Placed first among FILE_UPLOAD_HANDLERS, it passes on only the start of a file, so an
-    enormous upload never fills the disk; the form still sees a file over the limit and says so.
-    """
-
-    def receive_data_chunk(self, raw_data, start):
-        remaining = MAX_UPLOAD_BYTES + 1 - start
-        if remaining <= 0:
-            return None
-        return raw_data[:remaining]
-
-    def file_complete(self, file_size):
-        return None
 
 
 def read_upload(upload) -> bytes:

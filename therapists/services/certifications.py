@@ -9,20 +9,24 @@ Expiry needs no state: it is compared with today whenever credentials are read.
 """
 
 import datetime
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
-from .images import CleanDocument
-from .models import Certification, CertificationDecision, Specialty, Therapist, private_storage
-from .services import delete_stored_files, send_email, therapist_refresh_credentials
+from common.email import send_email
+from common.files import delete_stored_files, discard_written_files
+from common.forms import dataclass_from_form
+from common.storage import private_storage
 
-VERIFY_PERMISSION = "therapists.verify_certification"
+from ..models import Certification, CertificationDecision, Specialty, Therapist
+from ..permissions import can_verify
+from ..uploads import CleanDocument
+from .scoring import therapist_refresh_credentials
+
 Status = Certification.Status
 
 # Which decisions a verifier may take from each state. Returning to pending is not a
@@ -49,43 +53,21 @@ class CertificationDetails:
 
     @classmethod
     def from_form(cls, cleaned_data: dict) -> "CertificationDetails":
-        names = {f.name for f in fields(cls)}
-        return cls(**{name: value for name, value in cleaned_data.items() if name in names})
+        return dataclass_from_form(cls, cleaned_data)
 
 
-DETAIL_FIELDS = tuple(f.name for f in fields(CertificationDetails))
-
-
-def can_verify(user: AbstractBaseUser) -> bool:
-    """Members of the Verifiers group and superusers."""
-    return user.is_active and user.has_perm(VERIFY_PERMISSION)
-
-
-def can_read_document(user: AbstractBaseUser, certification: Certification) -> bool:
-    """The owner of the profile and verifiers; nobody else, staff included."""
-    if not user.is_authenticated:
-        return False
-    return certification.therapist.owner_id == user.pk or can_verify(user)
-
-
-def _in_use(name: str) -> bool:
+def document_in_use(name: str) -> bool:
     return Certification.objects.filter(document=name).exists()
 
 
 def _lock(certification: Certification) -> tuple[Therapist, Certification]:
     # The therapist's row first, as every write on its credentials or reviews does.
-    therapist = Therapist.objects.select_for_update().get(pk=certification.therapist_id)
-    return therapist, Certification.objects.select_for_update().get(pk=certification.pk)
+    return Therapist.objects.lock(certification.therapist_id), Certification.objects.lock(certification.pk)
 
 
 def _store_document(certification: Certification, document: CleanDocument, written: list[str]) -> None:
     certification.document.save(f"document{document.extension}", ContentFile(document.content), save=False)
     written.append(certification.document.name)
-
-
-def _forget(written: list[str]) -> None:
-    for name in written:
-        private_storage().delete(name)
 
 
 def certification_submit(
@@ -95,9 +77,9 @@ def certification_submit(
     written: list[str] = []
     try:
         with transaction.atomic():
-            therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+            therapist = Therapist.objects.lock(therapist.pk)
             certification = Certification(therapist=therapist, status=Status.PENDING)
-            for name in DETAIL_FIELDS:
+            for name in Certification.DETAIL_FIELDS:
                 setattr(certification, name, getattr(details, name))
             certification.full_clean(exclude=["document"])
             if document is not None:
@@ -105,7 +87,7 @@ def certification_submit(
             certification.save()
             therapist_refresh_credentials(therapist=therapist)
     except Exception:
-        _forget(written)
+        discard_written_files(storage=private_storage(), names=written)
         raise
     return certification
 
@@ -127,7 +109,7 @@ def certification_update(
     try:
         with transaction.atomic():
             therapist, locked = _lock(certification)
-            changed = [name for name in DETAIL_FIELDS if getattr(locked, name) != getattr(details, name)]
+            changed = [name for name in Certification.DETAIL_FIELDS if getattr(locked, name) != getattr(details, name)]
             if not changed and document is None:
                 return locked
             for name in changed:
@@ -136,7 +118,7 @@ def certification_update(
             old_document = locked.document.name
             if document is not None:
                 _store_document(locked, document, written)
-                delete_stored_files(storage=private_storage(), names=[old_document], still_used=_in_use)
+                delete_stored_files(storage=private_storage(), names=[old_document], still_used=document_in_use)
             was_decided = locked.status != Status.PENDING
             if was_decided:
                 locked.status, locked.decided_by, locked.decided_at = Status.PENDING, None, None
@@ -152,7 +134,7 @@ def certification_update(
                 )
             therapist_refresh_credentials(therapist=therapist)
     except Exception:
-        _forget(written)
+        discard_written_files(storage=private_storage(), names=written)
         raise
     return locked
 
@@ -163,7 +145,7 @@ def certification_withdraw(*, certification: Certification) -> None:
         therapist, locked = _lock(certification)
         document = locked.document.name
         locked.delete()
-        delete_stored_files(storage=private_storage(), names=[document], still_used=_in_use)
+        delete_stored_files(storage=private_storage(), names=[document], still_used=document_in_use)
         therapist_refresh_credentials(therapist=therapist)
 
 
@@ -218,17 +200,6 @@ def certification_decide(
                 context={"certification": locked, "therapist": therapist},
             )
     return locked
-
-
-def certifications_expiring(*, within_days: int, today: datetime.date | None = None) -> QuerySet[Certification]:
-    """Verified certifications that still count today and expire within the coming days, soonest first."""
-    today = today or timezone.localdate()
-    return (
-        Certification.objects.counting(today)
-        .filter(expires_on__lte=today + datetime.timedelta(days=within_days))
-        .select_related("therapist__owner")
-        .order_by("expires_on", "pk")
-    )
 
 
 def notify_expiring(*, certifications: list[Certification]) -> int:

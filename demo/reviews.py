@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from therapists.demo import BATCH_SIZE, TherapistPlan
+from reviews.models import Review, ReviewFlag, ReviewResponse
 
-from .models import Review, ReviewFlag, ReviewResponse
+from .therapists import BATCH_SIZE, TherapistPlan
 
 CLIENT_PREFIX = "demo-client-"
 TITLES = {
@@ -66,7 +66,8 @@ def _client_pool(size: int) -> list[int]:
         start = len(existing)
         users = []
         for i in range(start, start + missing):
-            user = User(username=f"{CLIENT_PREFIX}{i:06d}", first_name=f"Client {i}")
+            username = f"{CLIENT_PREFIX}{i:06d}"
+            user = User(username=username, email=f"{username}@example.com", first_name=f"Client {i}")
             user.set_unusable_password()
             users.append(user)
         User.objects.bulk_create(users, batch_size=BATCH_SIZE)

@@ -6,15 +6,14 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from faker import Faker
 
-from reviews import demo as review_demo
-from therapists import demo as therapist_demo
+from demo import reviews as review_demo
+from demo import therapists as therapist_demo
 from therapists.models import Specialty, Therapist
-from therapists.services import PRIORS_CACHE_KEY
+from therapists.selectors import site_priors
 
 DEMO_ACCOUNTS = [
     # username, role shown, is_staff, is_superuser, group
@@ -68,7 +67,7 @@ class Command(BaseCommand):
         therapist_demo.insert_plans(plans, photos=photos, rng=rng)
         inserted = review_demo.insert_reviews(plans, review_plans, rng=rng)
         review_demo.insert_replies_and_flags(inserted, rng=rng)
-        cache.delete(PRIORS_CACHE_KEY)
+        site_priors(fresh=True)
         # Fresh planner statistics after a bulk load: without them SQLite guesses that
         # status = 'published' is selective and picks that index over coordinates or sort keys.
         with connection.cursor() as cursor:

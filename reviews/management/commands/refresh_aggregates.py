@@ -1,18 +1,15 @@
-"""Compare every therapist's stored review aggregates with a fresh recomputation; repair any drift."""
+"""refresh_aggregates: compare every therapist's stored review aggregates with a fresh recomputation; repair drift.
+
+The command and the service it repairs through share the name: reviews.services.refresh_aggregates.
+"""
 
 import math
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reviews.models import Review
-from reviews.services import (
-    aggregate_expressions,
-    compute_aggregates,
-    lock_therapist,
-    refresh_aggregates,
-    with_recommend_pct,
-)
+from reviews.selectors import all_aggregates, compute_aggregates
+from reviews.services import refresh_aggregates
 from therapists.models import Therapist
 
 COMPARED_FIELDS = list(Therapist.REVIEW_AGGREGATE_FIELDS)
@@ -24,12 +21,6 @@ def _differs(stored, fresh) -> bool:
     if stored is None or fresh is None:
         return stored is not fresh
     return not math.isclose(stored, fresh, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
-
-
-def fresh_aggregates() -> dict[int, dict]:
-    """Every therapist's aggregates over its visible reviews, in one grouped query."""
-    rows = Review.objects.visible().order_by().values("therapist_id").annotate(**aggregate_expressions())
-    return {row.pop("therapist_id"): with_recommend_pct(row) for row in rows}
 
 
 EMPTY = dict.fromkeys(COMPARED_FIELDS) | {"review_count": 0, "recommend_count": 0}
@@ -47,7 +38,7 @@ class Command(BaseCommand):
     def _confirmed_gaps(self, therapist_id: int) -> list[str]:
         """Compare again under the therapist's row lock, so a review written meanwhile is not reported as drift."""
         with transaction.atomic():
-            therapist = lock_therapist(therapist_id=therapist_id)
+            therapist = Therapist.objects.lock(therapist_id)
             expected = compute_aggregates(therapist_id)
         return [
             f"{field} {getattr(therapist, field)!r} ≠ {expected[field]!r}"
@@ -56,7 +47,7 @@ class Command(BaseCommand):
         ]
 
     def handle(self, *args, check, **options):
-        fresh = fresh_aggregates()
+        fresh = all_aggregates()
         drifted = []
         checked = 0
         for therapist in Therapist.objects.only("pk", "slug", *COMPARED_FIELDS).order_by("pk").iterator(2000):

@@ -1,0 +1,44 @@
+"""The people who use the site: one account model from the first migration, email unique whatever its case."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+DUPLICATE_EMAIL_MESSAGE = "An account with this email already exists. Log in, or reset your password."
+
+
+class AccountManager(UserManager):
+    def with_email(self, email: str):
+        """Accounts holding this address, compared as the database constraint compares them."""
+        return self.filter(email__iexact=email.strip())
+
+    def for_login(self, identifier: str):
+        """The account a log-in names: by username first (usernames may contain "@"), else by email."""
+        identifier = identifier.strip()
+        if not identifier:
+            return None
+        found = self.filter(Q(username=identifier) | Q(email__iexact=identifier)).order_by("pk")[:2]
+        by_name = [user for user in found if user.username == identifier]
+        return by_name[0] if by_name else (found[0] if found else None)
+
+
+class User(AbstractUser):
+    """A person with an account: a client, a therapist, or staff (verifiers, moderators)."""
+
+    # Required: it is where password resets, decisions and review invitations go.
+    email = models.EmailField("email address", max_length=254)
+
+    objects = AccountManager()
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_code="duplicate_email",
+                violation_error_message=DUPLICATE_EMAIL_MESSAGE,
+            ),
+            models.CheckConstraint(condition=~Q(email=""), name="user_email_required"),
+        ]

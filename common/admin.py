@@ -1,0 +1,71 @@
+"""Admin parts several desks use: pending work first, actions that ask for a note, decisions taken one by one."""
+
+from collections.abc import Callable, Iterable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db.models import Case, IntegerField, Value, When
+from django.template.response import TemplateResponse
+
+
+def pending_first(field: str, pending) -> list:
+    """A queue's order: rows whose `field` is `pending` first, then the oldest first."""
+    first = Case(When(**{field: pending}, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return [first.asc(), "created_at"]
+
+
+class ActionNoteForm(forms.Form):
+    """The note an admin action asks for before it runs (why certifications or claims are turned down, ...)."""
+
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, data=None, *, label: str, help_text: str = "", required: bool = True, max_length: int = 2000):
+        super().__init__(data)
+        field = self.fields["note"]
+        field.label, field.help_text, field.required, field.max_length = label, help_text, required, max_length
+        field.validators.append(MaxLengthValidator(max_length))
+        field.widget.attrs["maxlength"] = str(max_length)
+
+
+def note_action_page(
+    model_admin, request, *, items: Iterable, form, action: str, title: str, intro: str, submit: str = ""
+):
+    """The intermediate page of an action that needs a note; it posts the same selection back to the action.
+
+    `items` are (pk, label, detail) triples: what is about to be decided, as the staff member should see it;
+    `submit` labels the button (the title by default).
+    """
+    items = list(items)
+    context = {
+        "submit": submit or title,
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "items": items,
+        "form": form,
+        "action": action,
+        "opts": model_admin.model._meta,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "media": model_admin.media,
+    }
+    return TemplateResponse(request, "admin/action_note.html", context)
+
+
+def decide_each(
+    model_admin, request, objects: Iterable, decide: Callable, *, done_message: Callable[[int], str], refused: str
+) -> int:
+    """Apply a service's decision to each object; a refused one is reported by name and reason, the rest go on."""
+    done = 0
+    for obj in objects:
+        try:
+            decide(obj)
+            done += 1
+        except (ValidationError, PermissionDenied) as error:
+            reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            model_admin.message_user(request, f"{refused}: {obj}: {reason}", level=messages.WARNING)
+    if done:
+        model_admin.message_user(request, done_message(done), level=messages.SUCCESS)
+    return done

@@ -1,0 +1,3 @@
+"""The directory's admin, one module per desk: the directory, the verification queue, claims."""
+
+from . import claims, directory, verification  # noqa: F401 - importing a desk registers its admins

@@ -1,0 +1,171 @@
+"""The therapist's own profile: create, edit, publish; and deleting profiles with everything they hold.
+
+Writes that touch a therapist lock its row first (Therapist.objects.lock), as review and credential
+writes do, so they serialise instead of deadlocking on PostgreSQL.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils.text import slugify
+
+from common.files import delete_stored_files
+from common.forms import dataclass_from_form
+from common.storage import private_storage
+
+from ..models import Amenity, Certification, FocusArea, Language, Specialty, Therapist
+from ..places import practice_place
+from ..selectors import GENERATION_CACHE_KEY
+from .certifications import document_in_use
+from .photos import photo_in_use, photo_storage
+from .scoring import therapist_refresh_score
+
+HAS_PROFILE_MESSAGE = "You already have a profile."
+# The profile's own columns (its links are set apart) and the ones the gazetteer fills in.
+PROFILE_COLUMNS = tuple(name for name in Therapist.PROFILE_FIELDS if name not in Therapist.PROFILE_LINK_FIELDS)
+PLACE_FIELDS = ("place", "country", "latitude", "longitude")
+SLUG_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfileDetails:
+    """What a therapist says about their practice: every field they may edit themselves."""
+
+    name: str
+    city: str
+    headline: str = ""
+    bio: str = ""
+    gender: str = ""
+    years_experience: int = 0
+    region: str = ""
+    postal_code: str = ""
+    travels_to_client: bool = False
+    price_60: int | None = None
+    accepting_new_clients: bool = True
+    hypoallergenic_products: bool = False
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    # The to-many links, Therapist.PROFILE_LINK_FIELDS.
+    specialties: Sequence[Specialty] = ()
+    focus_areas: Sequence[FocusArea] = ()
+    languages: Sequence[Language] = ()
+    amenities: Sequence[Amenity] = ()
+
+    @classmethod
+    def from_form(cls, cleaned_data: dict) -> "ProfileDetails":
+        return dataclass_from_form(cls, cleaned_data)
+
+
+def _apply_profile(therapist: Therapist, details: ProfileDetails) -> None:
+    for name in PROFILE_COLUMNS:
+        setattr(therapist, name, getattr(details, name))
+    place = practice_place(city=details.city, region=details.region, postal_code=details.postal_code)
+    therapist.place = place
+    therapist.country = place.country
+    therapist.latitude = place.latitude
+    therapist.longitude = place.longitude
+    if not therapist.region:
+        therapist.region = place.region[:40]
+
+
+def _set_profile_links(therapist: Therapist, details: ProfileDetails) -> None:
+    for name in Therapist.PROFILE_LINK_FIELDS:
+        getattr(therapist, name).set(getattr(details, name))
+
+
+def _slug_candidates(name: str):
+    base = slugify(name)[:120].strip("-") or "therapist"
+    # Only the base and its numbered forms: a short base ("a") must not read thousands of slugs.
+    numbered = Q(slug=base) | Q(slug__regex=rf"^{re.escape(base)}-[0-9]+$")
+    taken = set(Therapist.objects.filter(numbered).values_list("slug", flat=True))
+    number = 1
+    while True:
+        candidate = base if number == 1 else f"{base}-{number}"
+        if candidate not in taken:
+            yield candidate
+        number += 1
+
+
+def therapist_create(*, owner: AbstractBaseUser, details: ProfileDetails) -> Therapist:
+    """A new profile owned by the user, as a draft until they publish it; its slug is unique."""
+    with transaction.atomic():
+        if Therapist.objects.filter(owner=owner).exists():
+            raise ValidationError(HAS_PROFILE_MESSAGE, code="has_profile")
+        therapist = Therapist(owner=owner, status=Therapist.Status.DRAFT)
+        _apply_profile(therapist, details)
+        therapist.slug = "pending"
+        therapist.full_clean(exclude=["slug", "owner"])
+        for attempt, slug in enumerate(_slug_candidates(details.name)):
+            therapist.slug = slug
+            try:
+                # A savepoint: a concurrent sign-up may take the slug (or this owner) first.
+                with transaction.atomic():
+                    therapist.save(force_insert=True)
+                break
+            except IntegrityError:
+                therapist.pk = None
+                if Therapist.objects.filter(owner=owner).exists():
+                    raise ValidationError(HAS_PROFILE_MESSAGE, code="has_profile") from None
+                if attempt >= SLUG_ATTEMPTS:
+                    raise
+        _set_profile_links(therapist, details)
+        therapist_refresh_score(therapist=therapist)
+    return therapist
+
+
+def therapist_update_profile(*, therapist: Therapist, details: ProfileDetails) -> Therapist:
+    """Save the therapist's own edits; the score follows, since experience is one of its inputs."""
+    with transaction.atomic():
+        locked = Therapist.objects.lock(therapist.pk)
+        _apply_profile(locked, details)
+        locked.full_clean(exclude=["slug", "owner"])
+        # Only the therapist's fields: review aggregates written meanwhile must not be overwritten.
+        locked.save(update_fields=[*PROFILE_COLUMNS, *PLACE_FIELDS, "updated_at"])
+        _set_profile_links(locked, details)
+        therapist_refresh_score(therapist=locked)
+    return locked
+
+
+def therapist_set_published(*, therapist: Therapist, published: bool) -> Therapist:
+    """Publish or unpublish one's own profile; a suspended profile stays suspended."""
+    with transaction.atomic():
+        locked = Therapist.objects.lock(therapist.pk)
+        if locked.status == Therapist.Status.SUSPENDED:
+            raise ValidationError(
+                "This profile is suspended by our staff, so it cannot be published or unpublished here. "
+                "Please contact us.",
+                code="suspended",
+            )
+        locked.status = Therapist.Status.PUBLISHED if published else Therapist.Status.DRAFT
+        locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+def therapists_delete(*, queryset: QuerySet[Therapist]) -> int:
+    """Delete therapists with their certifications and reviews, their photos and documents once the
+    deletion commits, and retire cached search counts."""
+    with transaction.atomic():
+        photos = [name for pair in queryset.values_list("photo", "photo_thumbnail") for name in pair]
+        documents = list(
+            Certification.objects.filter(therapist__in=queryset).exclude(document="").values_list("document", flat=True)
+        )
+        deleted, _ = queryset.delete()
+        delete_stored_files(storage=photo_storage(), names=photos, still_used=photo_in_use)
+        delete_stored_files(
+            storage=private_storage(),
+            names=documents,
+            still_used=document_in_use,
+        )
+    # Deletions leave no newer updated_at behind: the search's cached counts key on this generation too.
+    try:
+        cache.incr(GENERATION_CACHE_KEY)
+    except ValueError:
+        cache.set(GENERATION_CACHE_KEY, 1, None)
+    return deleted

@@ -1,0 +1,28 @@
+"""The derived columns of a therapist, kept right after every write that feeds them: credentials and score."""
+
+from django.utils import timezone
+
+from .. import ranking
+from ..models import Certification, Therapist, credentials_valid_until
+from ..selectors import ranking_evidence, site_priors
+
+
+def compute_score(therapist: Therapist, priors: ranking.Priors | None = None) -> float:
+    return ranking.score(ranking_evidence(therapist), priors or site_priors())
+
+
+def therapist_refresh_credentials(*, therapist: Therapist) -> Therapist:
+    """Recompute the credential columns and the score after a certification changes."""
+    verified = Certification.objects.filter(therapist=therapist, status=Certification.Status.VERIFIED)
+    therapist.verified_until = credentials_valid_until(verified.only("status", "expires_on"))
+    therapist.score = compute_score(therapist)
+    Therapist.objects.filter(pk=therapist.pk).update(
+        verified_until=therapist.verified_until, score=therapist.score, updated_at=timezone.now()
+    )
+    return therapist
+
+
+def therapist_refresh_score(*, therapist: Therapist) -> Therapist:
+    therapist.score = compute_score(therapist)
+    Therapist.objects.filter(pk=therapist.pk).update(score=therapist.score, updated_at=timezone.now())
+    return therapist
