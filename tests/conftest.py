@@ -1,9 +1,24 @@
-"""Shared fixtures."""
+"""Shared fixtures: the people of the permission matrices, the gazetteer, a clean cache, the one query-count helper."""
+
+import datetime
+from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from .factories import UserFactory
+
+
+# Every test that depends on the date freezes the clock here (time-machine), never computes it at import.
+FROZEN_NOW = datetime.datetime(2026, 6, 15, 15, 30, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def today(time_machine) -> datetime.date:
+    """Freezes the clock at FROZEN_NOW for the test and gives the site's date then."""
+    time_machine.move_to(FROZEN_NOW, tick=False)
+    return timezone.localdate()
 
 
 @pytest.fixture
@@ -47,3 +62,19 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def page_queries(client, django_assert_num_queries):
+    """The one query-count helper: GET a page once to warm the caches (vocabularies, facet counts), then
+    GET it again under `django_assert_num_queries(expected)`, which pins the count exactly. Returns the
+    second response. Use it for every list page and profile."""
+
+    def get(url: str, expected: int, params: dict | None = None):
+        client.get(url, params or {})
+        with django_assert_num_queries(expected):
+            response = client.get(url, params or {})
+        assert response.status_code == HTTPStatus.OK
+        return response
+
+    return get
