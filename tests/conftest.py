@@ -7,8 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from .factories import UserFactory
-
+from .factories import PlaceFactory, UserFactory
 
 # Every test that depends on the date freezes the clock here (time-machine), never computes it at import.
 FROZEN_NOW = datetime.datetime(2026, 6, 15, 15, 30, tzinfo=datetime.UTC)
@@ -36,6 +35,14 @@ def verifier(db):
 @pytest.fixture
 def client_user(db):
     return UserFactory(username="client-user")
+
+
+@pytest.fixture
+def denver(db):
+    """Denver in the gazetteer, where the factories' therapists practise."""
+    return PlaceFactory(
+        name="Denver", search_name="denver", region="CO", population=715_000, latitude=39.7392, longitude=-104.9903
+    )
 
 
 @pytest.fixture

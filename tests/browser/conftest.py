@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.utils import timezone
 
-from ..factories import CertificationFactory, PlaceFactory, TherapistFactory, UserFactory
+from ..factories import CertificationFactory, TherapistFactory, UserFactory
 from .helpers import DESKTOP
 from .images import portrait_jpeg
 
@@ -161,11 +161,6 @@ def _photo(therapist, hue: int):
 
     upload = SimpleUploadedFile("portrait.jpg", portrait_jpeg(hue), content_type="image/jpeg")
     therapist_set_photo(therapist=therapist, photo=process_photo(upload))
-
-
-@pytest.fixture
-def denver(db):
-    return PlaceFactory(name="Denver", search_name="denver", region="CO", population=715_000)
 
 
 @pytest.fixture

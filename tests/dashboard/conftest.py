@@ -7,15 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from common.storage import private_storage
 
-from ..factories import CertificationFactory, PlaceFactory, TherapistFactory, UserFactory
+from ..factories import CertificationFactory, TherapistFactory, UserFactory
 from . import corpus
-
-
-@pytest.fixture
-def denver(db):
-    return PlaceFactory(
-        name="Denver", search_name="denver", region="CO", population=715_000, latitude=39.7392, longitude=-104.9903
-    )
 
 
 @pytest.fixture
