@@ -3,12 +3,26 @@
 from collections.abc import Callable, Iterable
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Case, IntegerField, Value, When
 from django.template.response import TemplateResponse
+
+
+class ReadOnlyTabularInline(admin.TabularInline):
+    """Rows shown beside their parent for the record (flags, credentials, decisions): nothing is added,
+    changed or deleted here; the services that own them do that."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 def pending_first(field: str, pending) -> list:

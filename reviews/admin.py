@@ -7,7 +7,7 @@ what clients wrote is read-only here, since a moderator decides whether a review
 from django.contrib import admin, messages
 from django.db.models import Count, Min, Q
 
-from common.admin import ActionNoteForm, note_action_page
+from common.admin import ActionNoteForm, ReadOnlyTabularInline, note_action_page
 
 from . import permissions, services
 from .models import HIDDEN_REASON_MAX_LENGTH, FlaggedReview, Review, ReviewFlag, ReviewResponse, has_open_flags
@@ -48,15 +48,9 @@ class ReviewResponseInline(admin.StackedInline):
     raw_id_fields = ["author"]
 
 
-class ReviewFlagInline(admin.TabularInline):
+class ReviewFlagInline(ReadOnlyTabularInline):
     model = ReviewFlag
-    extra = 0
     fields = ["reporter", "reason", "details", "is_resolved", "resolved_by", "resolved_at", "created_at"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Review)

@@ -130,16 +130,16 @@ def _resolve_flags(*, review: Review, moderator: AbstractBaseUser) -> int:
     return review.flags.open().update(is_resolved=True, resolved_by=moderator, resolved_at=timezone.now())
 
 
-def review_hide(*, review: Review, moderator: AbstractBaseUser, reason: str = "") -> Review:
-    """Take a review off the profile and out of every aggregate; its open flags are resolved."""
+def _set_hidden(*, review: Review, moderator: AbstractBaseUser, hidden: bool, reason: str = "") -> Review:
+    """A moderator's decision on whether a review shows: the aggregates follow, and its open flags are resolved."""
     with transaction.atomic():
         Therapist.objects.lock(review.therapist_id)
         review.refresh_from_db(fields=MODERATION_FIELDS)
-        if not review.is_hidden:
-            review.is_hidden = True
-            review.hidden_reason = reason.strip()
-            review.hidden_by = moderator
-            review.hidden_at = timezone.now()
+        if review.is_hidden != hidden:
+            review.is_hidden = hidden
+            review.hidden_reason = reason.strip() if hidden else ""
+            review.hidden_by = moderator if hidden else None
+            review.hidden_at = timezone.now() if hidden else None
             review.full_clean()
             review.save(update_fields=[*MODERATION_FIELDS, "updated_at"])
             refresh_aggregates(therapist_id=review.therapist_id)
@@ -147,20 +147,14 @@ def review_hide(*, review: Review, moderator: AbstractBaseUser, reason: str = ""
     return review
 
 
+def review_hide(*, review: Review, moderator: AbstractBaseUser, reason: str = "") -> Review:
+    """Take a review off the profile and out of every aggregate; its open flags are resolved."""
+    return _set_hidden(review=review, moderator=moderator, hidden=True, reason=reason)
+
+
 def review_restore(*, review: Review, moderator: AbstractBaseUser) -> Review:
     """Show a hidden review again and count it; the moderator's decision resolves its open flags."""
-    with transaction.atomic():
-        Therapist.objects.lock(review.therapist_id)
-        review.refresh_from_db(fields=MODERATION_FIELDS)
-        if review.is_hidden:
-            review.is_hidden = False
-            review.hidden_reason = ""
-            review.hidden_by = None
-            review.hidden_at = None
-            review.save(update_fields=[*MODERATION_FIELDS, "updated_at"])
-            refresh_aggregates(therapist_id=review.therapist_id)
-        _resolve_flags(review=review, moderator=moderator)
-    return review
+    return _set_hidden(review=review, moderator=moderator, hidden=False)
 
 
 def review_flags_dismiss(*, review: Review, moderator: AbstractBaseUser) -> int:

@@ -74,16 +74,23 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class ProfileCreateView(LoginRequiredMixin, ServiceFormView):
+class NoProfileYetMixin(LoginRequiredMixin):
+    """Pages for signed-in users without a profile; those who own one are sent to `has_profile_url`."""
+
+    has_profile_url = HOME
+
+    def dispatch(self, request, *args, **kwargs):
+        if own_profile(request.user) is not None:
+            return redirect(self.has_profile_url)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ProfileCreateView(NoProfileYetMixin, ServiceFormView):
     template_name = "dashboard/therapist_form.html"
     form_class = TherapistProfileForm
     success_url = HOME
     success_message = "Your profile is saved as a draft. Publish it when it is ready."
-
-    def dispatch(self, request, *args, **kwargs):
-        if own_profile(request.user) is not None:
-            return redirect("dashboard:profile_edit")
-        return super().dispatch(request, *args, **kwargs)
+    has_profile_url = reverse_lazy("dashboard:profile_edit")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(creating=True, **kwargs)
@@ -200,18 +207,13 @@ class CertificationWithdrawView(OwnCertificationMixin, TemplateView):
         return redirect(HOME)
 
 
-class ProfileClaimView(LoginRequiredMixin, ServiceFormView):
+class ProfileClaimView(NoProfileYetMixin, ServiceFormView):
     """Ask staff for an existing, unowned profile; ownership changes only when they approve."""
 
     template_name = "dashboard/claim_form.html"
     form_class = ProfileClaimForm
     success_url = HOME
     success_message = "Your claim is sent. Our staff will check it and email you."
-
-    def dispatch(self, request, *args, **kwargs):
-        if own_profile(request.user) is not None:
-            return redirect(HOME)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
         # A profile page can link here with ?profile=<slug> filled in.

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.utils import timezone
 
+from common.admin import ReadOnlyTabularInline
+
 from ..models import Amenity, Certification, FocusArea, Language, Place, Specialty, Therapist
 from ..services.photos import therapist_remove_photo
 from ..services.profiles import therapists_delete
@@ -49,18 +51,12 @@ class PlaceAdmin(admin.ModelAdmin):
     list_per_page = 50
 
 
-class CertificationInline(admin.TabularInline):
+class CertificationInline(ReadOnlyTabularInline):
     """Read-only here: therapists submit credentials, verifiers decide in the queue."""
 
     model = Certification
-    extra = 0
     fields = ["kind", "title", "specialty", "issued_on", "expires_on", "status"]
-    readonly_fields = fields
     show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Therapist)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from common.admin import ActionNoteForm, decide_each, note_action_page, pending_first
+from common.admin import ActionNoteForm, ReadOnlyTabularInline, decide_each, note_action_page, pending_first
 
 from .. import uploads
 from ..models import Certification, CertificationDecision, Expiry
@@ -87,24 +87,15 @@ class CertificationAdminForm(forms.ModelForm):
         return cleaned
 
 
-class CertificationDecisionInline(admin.TabularInline):
+class CertificationDecisionInline(ReadOnlyTabularInline):
     """The certification's own audit trail, read-only."""
 
     model = CertificationDecision
-    extra = 0
     fields = ["decided_at", "status", "decided_by", "note"]
-    readonly_fields = fields
-    can_delete = False
     ordering = ["-decided_at", "-id"]
     verbose_name_plural = "Audit trail of decisions"
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
