@@ -45,16 +45,24 @@ class ActionNoteForm(forms.Form):
 
 
 def note_action_page(
-    model_admin, request, *, items: Iterable, form, action: str, title: str, intro: str, submit: str = ""
+    model_admin,
+    request,
+    *,
+    items: Iterable,
+    form,
+    action: str,
+    title: str,
+    intro: str,
+    submit: str | Callable[[int], str] = "",
 ):
     """The intermediate page of an action that needs a note; it posts the same selection back to the action.
 
     `items` are (pk, label, detail) triples: what is about to be decided, as the staff member should see it;
-    `submit` labels the button (the title by default).
+    `submit` labels the button (the title by default), or makes the label from the number of items.
     """
     items = list(items)
     context = {
-        "submit": submit or title,
+        "submit": (submit(len(items)) if callable(submit) else submit) or title,
         **model_admin.admin_site.each_context(request),
         "title": title,
         "intro": intro,
@@ -66,6 +74,19 @@ def note_action_page(
         "media": model_admin.media,
     }
     return TemplateResponse(request, "admin/action_note.html", context)
+
+
+def action_with_note(model_admin, request, *, note: dict, run: Callable[[str], None], **page):
+    """An admin action that asks for a note first: the note page until a valid note is posted, then `run(note)`.
+
+    `note` configures the ActionNoteForm (label, help_text, required, max_length); `page` is what
+    note_action_page shows (items, action, title, intro, submit).
+    """
+    form = ActionNoteForm(request.POST if "apply" in request.POST else None, **note)
+    if form.is_valid():
+        run(form.cleaned_data["note"])
+        return None
+    return note_action_page(model_admin, request, form=form, **page)
 
 
 def decide_each(

@@ -7,7 +7,7 @@ what clients wrote is read-only here, since a moderator decides whether a review
 from django.contrib import admin, messages
 from django.db.models import Count, Min, Q
 
-from common.admin import ActionNoteForm, ReadOnlyTabularInline, note_action_page
+from common.admin import ReadOnlyTabularInline, action_with_note
 
 from . import permissions, services
 from .models import HIDDEN_REASON_MAX_LENGTH, FlaggedReview, Review, ReviewFlag, ReviewResponse, has_open_flags
@@ -104,31 +104,29 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide selected reviews", permissions=["moderate"])
     def hide_reviews(self, request, queryset):
-        form = ActionNoteForm(
-            request.POST if "apply" in request.POST else None,
-            label="Reason (kept for the record, not shown to the public)",
-            required=False,
-            max_length=HIDDEN_REASON_MAX_LENGTH,
-        )
-        if form.is_valid():
+        def hide_all(reason: str) -> None:
             for review in queryset:
-                services.review_hide(review=review, moderator=request.user, reason=form.cleaned_data["note"])
+                services.review_hide(review=review, moderator=request.user, reason=reason)
             self.message_user(request, f"{len(queryset)} review(s) hidden; their flags are resolved.", messages.SUCCESS)
-            return None
-        items = [
-            (review.pk, f"{review.title} — {review.therapist.name}, {review.rating} out of 5", _open_flags(review))
-            for review in queryset.select_related("therapist").prefetch_related("flags")
-        ]
-        return note_action_page(
+
+        return action_with_note(
             self,
             request,
-            items=items,
-            form=form,
+            note={
+                "label": "Reason (kept for the record, not shown to the public)",
+                "required": False,
+                "max_length": HIDDEN_REASON_MAX_LENGTH,
+            },
+            run=hide_all,
+            items=(
+                (review.pk, f"{review.title} — {review.therapist.name}, {review.rating} out of 5", _open_flags(review))
+                for review in queryset.select_related("therapist").prefetch_related("flags")
+            ),
             action="hide_reviews",
             title="Hide reviews",
-            submit=f"Hide {len(items)} review{'s' if len(items) != 1 else ''}",
             intro="These reviews will disappear from their profiles and stop counting in ratings. "
             "Their open flags are resolved. You can restore them later.",
+            submit=lambda count: f"Hide {count} review{'s' if count != 1 else ''}",
         )
 
     @admin.action(description="Restore selected reviews", permissions=["moderate"])

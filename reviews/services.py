@@ -28,7 +28,7 @@ from .selectors import compute_aggregates
 AGGREGATE_FIELDS = [*Therapist.REVIEW_AGGREGATE_FIELDS, "score", "updated_at"]
 MODERATION_FIELDS = ["is_hidden", "hidden_reason", "hidden_by", "hidden_at"]
 RATE_LIMIT_MESSAGE = (
-    "You have posted %(limit)s reviews in the last hour, the most we accept. "
+    "You have posted %(limit)s reviews in the last %(window)s, the most we accept. "
     "Your review is kept below: please post it again later."
 )
 DUPLICATE_REPLY = "You have already replied to this review; edit your reply instead."
@@ -85,7 +85,8 @@ def review_create(*, therapist: Therapist, author: AbstractBaseUser, content: Re
     and no more than REVIEW_POST_LIMIT new reviews per client in REVIEW_POST_WINDOW_SECONDS."""
     throttle, throttle_key = review_post_throttle(), f"user:{author.pk}"
     if throttle.is_blocked(throttle_key):
-        raise ValidationError(RATE_LIMIT_MESSAGE, code="throttled", params={"limit": throttle.limit})
+        window = "hour" if throttle.window == 3600 else f"{max(1, throttle.window // 60)} minutes"
+        raise ValidationError(RATE_LIMIT_MESSAGE, code="throttled", params={"limit": throttle.limit, "window": window})
     review = Review(therapist=therapist, author=author)
     _write_content(review, content)
     try:

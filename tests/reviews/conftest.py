@@ -10,32 +10,36 @@ from .helpers import review_content
 
 
 @pytest.fixture
-def swedish(db):
+def swedish_specialty(db):
     # The data migration seeds it; transactional tests flush it, so make sure it is there.
     return Specialty.objects.filter(slug="swedish").first() or SpecialtyFactory(name="Swedish", slug="swedish")
 
 
 @pytest.fixture
-def owner(db):
+def reviewed_owner(db):
+    """The therapist who owns the reviewed profile."""
     return UserFactory(username="profile-owner")
 
 
 @pytest.fixture
-def therapist(owner, swedish):
-    return TherapistFactory(owner=owner, name="Lena Ortiz", slug="lena-ortiz", specialties=[swedish])
+def reviewed_therapist(reviewed_owner, swedish_specialty):
+    """A published profile, owned by `reviewed_owner`, offering Swedish massage."""
+    return TherapistFactory(owner=reviewed_owner, name="Lena Ortiz", slug="lena-ortiz", specialties=[swedish_specialty])
 
 
 @pytest.fixture
-def author(db):
+def review_author(db):
+    """The client who writes `published_review`."""
     return UserFactory(username="review-author")
 
 
 @pytest.fixture
 def other_client(db):
+    """A signed-in client with no part in the review."""
     return UserFactory(username="other-client")
 
 
 @pytest.fixture
-def review(therapist, author, swedish):
+def published_review(reviewed_therapist, review_author, swedish_specialty):
     """A visible review written through the service, so the aggregates count it."""
-    return services.review_create(therapist=therapist, author=author, content=review_content())
+    return services.review_create(therapist=reviewed_therapist, author=review_author, content=review_content())

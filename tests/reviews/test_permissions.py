@@ -1,157 +1,204 @@
-"""The permission matrix: anonymous, another client, the author, the profile owner and staff, for every action.
+"""The permission matrix: anonymous, another client, the author, the profile owner and staff, for every action."""
 
-Each action is tried for real (a POST that would succeed for someone allowed); the test checks both the
-answer and that the database changed only for those allowed.
-"""
+# The rules are read one by one (reviews.permissions), then each action is tried for real through the site (a
+# POST that would succeed for someone allowed): the test checks both the answer and that the database changed
+# only for those allowed.
 
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from reviews import permissions
 from reviews.models import Review, ReviewFlag, ReviewResponse
+from therapists.models import Therapist
 
+from ..factories import ReviewFactory, TherapistFactory, UserFactory
 from .helpers import assert_aggregates_exact, review_form_data
 
 pytestmark = pytest.mark.django_db
 
 ACTORS = ["anonymous", "other_client", "author", "owner", "staff"]
+LOGIN_URL = "/accounts/login/"
 
 
 @pytest.fixture
-def actor(request, client, other_client, author, owner, moderator):
-    """Sign the test client in as the named actor; staff is a moderator (staff in the Moderators group)."""
-    users = {"anonymous": None, "other_client": other_client, "author": author, "owner": owner, "staff": moderator}
-    user = users[request.param]
-    if user is not None:
-        client.force_login(user)
-    return user
+def actor_user(request, other_client, review_author, reviewed_owner, moderator):
+    """The named actor's account (None for anonymous); staff is a moderator (staff in the Moderators group)."""
+    users = {
+        "anonymous": None,
+        "other_client": other_client,
+        "author": review_author,
+        "owner": reviewed_owner,
+        "staff": moderator,
+    }
+    return users[request.param]
 
 
-def _assert_sent_to_login(response, login_url="/accounts/login/"):
-    assert response.status_code == HTTPStatus.FOUND
-    assert response.url.startswith(login_url)
+@pytest.fixture
+def actor(actor_user, client):
+    """Sign the test client in as the named actor."""
+    if actor_user is not None:
+        client.force_login(actor_user)
+    return actor_user
+
+
+def _outcome(response, login_url: str = LOGIN_URL):
+    """What the site answered: "login" (sent to log in), "done" (any other redirect), 403, "page" (a form
+    with no error) or the code of the form's first error."""
+    if response.status_code == HTTPStatus.FOUND:
+        return "login" if response.url.startswith(login_url) else "done"
+    if response.status_code == HTTPStatus.OK:
+        errors = response.context["form"].non_field_errors().as_data()
+        return errors[0].code if errors else "page"
+    return response.status_code
+
+
+# can_review, can_edit (and delete), can_reply, can_flag, can_moderate: of a published review on a public profile.
+RULES = {
+    "anonymous": (True, False, False, False, False),  # may start a review: it begins with logging in
+    "other_client": (True, False, False, True, False),
+    "author": (True, True, False, False, False),  # a second review is a duplicate, not a permission
+    "owner": (False, False, True, True, False),
+    "staff": (True, False, False, True, True),
+}
+
+
+@pytest.mark.parametrize("actor_user", ACTORS, indirect=True)
+def test_permissions_can_functions_for_each_actor(actor_user, request, reviewed_therapist, published_review):
+    user = actor_user or AnonymousUser()
+    answers = (
+        permissions.can_review(user, reviewed_therapist),
+        permissions.can_edit(user, published_review),
+        permissions.can_reply(user, published_review),
+        permissions.can_flag(user, published_review),
+        permissions.can_moderate(user),
+    )
+    assert answers == RULES[request.node.callspec.params["actor_user"]]
+    assert permissions.can_delete(user, published_review) == permissions.can_edit(user, published_review)
+
+
+def test_review_refusal_says_why(reviewed_therapist, reviewed_owner, review_author):
+    draft = TherapistFactory(status=Therapist.Status.DRAFT)
+    assert permissions.review_refusal(reviewed_owner, reviewed_therapist).code == "own_profile"
+    assert permissions.review_refusal(review_author, draft).code == "not_public"
+    assert permissions.review_refusal(review_author, reviewed_therapist) is None
+
+
+def test_flag_refusal_says_why(published_review, review_author, other_client):
+    hidden = ReviewFactory(is_hidden=True)
+    assert permissions.flag_refusal(AnonymousUser(), published_review).code == "anonymous"
+    assert permissions.flag_refusal(review_author, published_review).code == "own_review"
+    assert permissions.flag_refusal(other_client, hidden).code == "hidden"
+    assert permissions.flag_refusal(other_client, published_review) is None
+
+
+def test_reply_refusal_when_nobody_owns_the_profile(review_author):
+    unclaimed = ReviewFactory(therapist=TherapistFactory(owner=None))
+    assert permissions.reply_refusal(review_author, unclaimed).code == "not_owner"
+    assert permissions.reply_refusal(AnonymousUser(), unclaimed).code == "not_owner"
+
+
+def test_reply_refusal_reads_the_therapist_given_without_a_query(
+    published_review, reviewed_therapist, reviewed_owner, django_assert_num_queries
+):
+    review = Review.objects.get(pk=published_review.pk)  # its therapist not loaded
+    with django_assert_num_queries(0):
+        assert permissions.reply_refusal(reviewed_owner, review, reviewed_therapist) is None
 
 
 CREATE = {
     "anonymous": "login",
-    "other_client": "created",
+    "other_client": "done",
     "author": "duplicate_review",  # already reviewed: a form error
     "owner": "own_profile",  # a form error
-    "staff": "created",  # staff may be clients too
+    "staff": "done",  # staff may be clients too
 }
 
 
-@pytest.mark.parametrize("actor", ACTORS, indirect=True)
-def test_review_create_permissions(client, actor, request, therapist, review):
-    expected = CREATE[request.node.callspec.params["actor"]]
-    response = client.post(reverse("reviews:create", kwargs={"slug": therapist.slug}), review_form_data(title="New"))
-    if expected == "login":
-        _assert_sent_to_login(response)
-    elif expected == "created":
-        assert response.status_code == HTTPStatus.FOUND
-        assert Review.objects.filter(author=actor, title="New").exists()
-    else:
-        assert response.status_code == HTTPStatus.OK
-        assert response.context["form"].non_field_errors().as_data()[0].code == expected
-    assert Review.objects.count() == (2 if expected == "created" else 1)
-    assert_aggregates_exact(therapist.pk)
+@pytest.mark.parametrize("actor_user", ACTORS, indirect=True)
+def test_review_create_permissions(client, actor, request, reviewed_therapist, published_review):
+    expected = CREATE[request.node.callspec.params["actor_user"]]
+    url = reverse("reviews:create", kwargs={"slug": reviewed_therapist.slug})
+    response = client.post(url, review_form_data(title="New"))
+    assert _outcome(response) == expected
+    assert Review.objects.filter(author=actor, title="New").exists() == (expected == "done")
+    assert Review.objects.count() == (2 if expected == "done" else 1)
+    assert_aggregates_exact(reviewed_therapist.pk)
 
 
 EDIT_OR_DELETE = {"anonymous": "login", "other_client": 403, "author": "done", "owner": 403, "staff": 403}
 
 
-@pytest.mark.parametrize("actor", ACTORS, indirect=True)
-def test_review_edit_permissions(client, actor, request, review):
-    expected = EDIT_OR_DELETE[request.node.callspec.params["actor"]]
-    url = reverse("reviews:update", kwargs={"pk": review.pk})
+@pytest.mark.parametrize("actor_user", ACTORS, indirect=True)
+def test_review_edit_permissions(client, actor, request, published_review):
+    expected = EDIT_OR_DELETE[request.node.callspec.params["actor_user"]]
+    url = reverse("reviews:update", kwargs={"pk": published_review.pk})
     response = client.post(url, review_form_data(title="Edited title"))
-    review.refresh_from_db()
-    if expected == "login":
-        _assert_sent_to_login(response)
-    elif expected == "done":
-        assert response.status_code == HTTPStatus.FOUND
-    else:
-        assert response.status_code == HTTPStatus.FORBIDDEN
-        assert client.get(url).status_code == HTTPStatus.FORBIDDEN
-    assert (review.title == "Edited title") == (expected == "done")
+    published_review.refresh_from_db()
+    assert _outcome(response) == expected
+    # Asking for the form is refused the same way; the author gets it.
+    assert _outcome(client.get(url)) == ("page" if expected == "done" else expected)
+    assert (published_review.title == "Edited title") == (expected == "done")
 
 
-@pytest.mark.parametrize("actor", ACTORS, indirect=True)
-def test_review_delete_permissions(client, actor, request, review, therapist):
-    expected = EDIT_OR_DELETE[request.node.callspec.params["actor"]]
-    response = client.post(reverse("reviews:delete", kwargs={"pk": review.pk}))
-    if expected == "login":
-        _assert_sent_to_login(response)
-    elif expected == "done":
-        assert response.status_code == HTTPStatus.FOUND
-    else:
-        assert response.status_code == HTTPStatus.FORBIDDEN
-    assert Review.objects.filter(pk=review.pk).exists() == (expected != "done")
-    assert_aggregates_exact(therapist.pk)
+@pytest.mark.parametrize("actor_user", ACTORS, indirect=True)
+def test_review_delete_permissions(client, actor, request, published_review, reviewed_therapist):
+    expected = EDIT_OR_DELETE[request.node.callspec.params["actor_user"]]
+    response = client.post(reverse("reviews:delete", kwargs={"pk": published_review.pk}))
+    assert _outcome(response) == expected
+    assert Review.objects.filter(pk=published_review.pk).exists() == (expected != "done")
+    assert_aggregates_exact(reviewed_therapist.pk)
 
 
 REPLY = {"anonymous": "login", "other_client": 403, "author": 403, "owner": "done", "staff": 403}
 
 
-@pytest.mark.parametrize("actor", ACTORS, indirect=True)
-def test_review_reply_permissions(client, actor, request, review):
-    expected = REPLY[request.node.callspec.params["actor"]]
-    response = client.post(reverse("reviews:reply", kwargs={"pk": review.pk}), {"body": "Thank you for visiting."})
-    if expected == "login":
-        _assert_sent_to_login(response)
-    elif expected == "done":
-        assert response.status_code == HTTPStatus.FOUND
-    else:
-        assert response.status_code == HTTPStatus.FORBIDDEN
+@pytest.mark.parametrize("actor_user", ACTORS, indirect=True)
+def test_review_reply_permissions(client, actor, request, published_review):
+    expected = REPLY[request.node.callspec.params["actor_user"]]
+    url = reverse("reviews:reply", kwargs={"pk": published_review.pk})
+    response = client.post(url, {"body": "Thank you for visiting."})
+    assert _outcome(response) == expected
     assert ReviewResponse.objects.exists() == (expected == "done")
 
 
 FLAG = {"anonymous": "login", "other_client": "done", "author": 403, "owner": "done", "staff": "done"}
 
 
-@pytest.mark.parametrize("actor", ACTORS, indirect=True)
-def test_review_flag_permissions(client, actor, request, review):
-    expected = FLAG[request.node.callspec.params["actor"]]
-    response = client.post(reverse("reviews:flag", kwargs={"pk": review.pk}), {"reason": "fake"})
-    if expected == "login":
-        _assert_sent_to_login(response)
-    elif expected == "done":
-        assert response.status_code == HTTPStatus.FOUND
-    else:
-        assert response.status_code == HTTPStatus.FORBIDDEN
+@pytest.mark.parametrize("actor_user", ACTORS, indirect=True)
+def test_review_flag_permissions(client, actor, request, published_review):
+    expected = FLAG[request.node.callspec.params["actor_user"]]
+    response = client.post(reverse("reviews:flag", kwargs={"pk": published_review.pk}), {"reason": "fake"})
+    assert _outcome(response) == expected
     assert ReviewFlag.objects.exists() == (expected == "done")
 
 
 HIDE = {"anonymous": "login", "other_client": "login", "author": "login", "owner": "login", "staff": "done"}
 
 
-@pytest.mark.parametrize("actor", ACTORS, indirect=True)
-def test_review_hide_permissions(client, actor, request, review, therapist):
-    expected = HIDE[request.node.callspec.params["actor"]]
+@pytest.mark.parametrize("actor_user", ACTORS, indirect=True)
+def test_review_hide_permissions(client, actor, request, published_review, reviewed_therapist):
+    expected = HIDE[request.node.callspec.params["actor_user"]]
     response = client.post(
         reverse("admin:reviews_review_changelist"),
-        {"action": "hide_reviews", "_selected_action": [review.pk], "apply": "yes", "note": "Spam"},
+        {"action": "hide_reviews", "_selected_action": [published_review.pk], "apply": "yes", "note": "Spam"},
     )
-    review.refresh_from_db()
-    if expected == "login":
-        # The admin sends anyone who is not staff to its own log-in page.
-        _assert_sent_to_login(response, reverse("admin:login"))
-        assert not review.is_hidden
-    else:
-        assert response.status_code == HTTPStatus.FOUND
-        assert review.is_hidden and review.hidden_reason == "Spam"
-    assert_aggregates_exact(therapist.pk)
+    published_review.refresh_from_db()
+    # The admin sends anyone who is not staff to its own log-in page.
+    assert _outcome(response, login_url=reverse("admin:login")) == expected
+    hidden = (published_review.is_hidden, published_review.hidden_reason)
+    assert hidden == ((True, "Spam") if expected == "done" else (False, ""))
+    assert_aggregates_exact(reviewed_therapist.pk)
 
 
-def test_review_hide_refused_to_staff_without_the_moderation_permission(client, review):
-    from ..factories import UserFactory
-
+def test_review_hide_refused_to_staff_without_the_moderation_permission(client, published_review):
     client.force_login(UserFactory(is_staff=True))
     response = client.post(
         reverse("admin:reviews_review_changelist"),
-        {"action": "hide_reviews", "_selected_action": [review.pk], "confirm": "yes"},
+        {"action": "hide_reviews", "_selected_action": [published_review.pk], "apply": "yes", "note": "Spam"},
     )
     assert response.status_code == HTTPStatus.FORBIDDEN
-    review.refresh_from_db()
-    assert not review.is_hidden
+    published_review.refresh_from_db()
+    assert not published_review.is_hidden

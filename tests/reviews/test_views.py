@@ -6,42 +6,55 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from reviews.models import Review, ReviewFlag, ReviewResponse
 
+from ..conftest import FROZEN_NOW
 from ..factories import ReviewFactory, ReviewResponseFactory, TherapistFactory, UserFactory
 from .helpers import assert_aggregates_exact, review_form_data, stored_aggregates
 
 pytestmark = pytest.mark.django_db
 
-NEXT_MONTH = (timezone.localdate().replace(day=28) + datetime.timedelta(days=10)).strftime("%Y-%m")
+# The month after the one the `today` fixture freezes the clock in: the tests that use it freeze the clock.
+NEXT_MONTH = (FROZEN_NOW.date().replace(day=28) + datetime.timedelta(days=10)).strftime("%Y-%m")
+KEPT_AS_TYPED = ("title", "body", "rating")
+# Session, user, page count, the page of reviews with therapist and reply joined in: for 1 review as for 12.
+MY_REVIEWS_QUERIES = 4
 
 
 def _create_url(therapist):
     return reverse("reviews:create", kwargs={"slug": therapist.slug})
 
 
-def _assert_form_kept(response, data):
-    """The page shows the form again with what the user typed."""
+def _as_typed(name: str, value: str) -> str:
+    """How the form shows a value typed into the field `name`."""
+    match name:
+        case "title":
+            return f'value="{value}"'
+        case "rating":
+            return f'id="id_rating_{int(value) - 1}" checked>'
+        case _:
+            return value
+
+
+def _assert_form_kept(response, data, *, changed=()):
+    """The page shows the form again with what the user typed in the title, body and overall rating; `changed`
+    names the fields the test made bad on purpose, which are not checked."""
+    kept = [name for name in KEPT_AS_TYPED if name not in changed]
     content = response.content.decode()
-    if data.get("title"):
-        assert f'value="{data["title"]}"' in content
-    if data.get("body"):
-        assert data["body"] in content
-    if data.get("rating", "").isdigit() and 1 <= int(data["rating"]) <= 5:
-        assert f'id="id_rating_{int(data["rating"]) - 1}" checked>' in content
+    assert kept, "nothing left to check"
+    assert [name for name in kept if _as_typed(name, data[name]) not in content] == []
 
 
-def test_review_create_sends_anonymous_visitors_to_log_in(client, therapist):
-    response = client.get(_create_url(therapist))
+def test_review_create_sends_anonymous_visitors_to_log_in(client, reviewed_therapist):
+    response = client.get(_create_url(reviewed_therapist))
     assert response.status_code == HTTPStatus.FOUND
     assert response.url.startswith(reverse("login")) and "next=" in response.url
 
 
-def test_review_create_form_labels_every_input(client, therapist, author):
-    client.force_login(author)
-    response = client.get(_create_url(therapist))
+def test_review_create_form_labels_every_input(client, reviewed_therapist, review_author):
+    client.force_login(review_author)
+    response = client.get(_create_url(reviewed_therapist))
     assert response.status_code == HTTPStatus.OK
     content = response.content.decode()
     for name in ("massage_type", "visit_month", "title", "body"):
@@ -53,17 +66,17 @@ def test_review_create_form_labels_every_input(client, therapist, author):
     assert "<script" not in content and "style=" not in content
 
 
-def test_review_create_publishes_and_updates_aggregates(client, therapist, author):
-    client.force_login(author)
-    response = client.post(_create_url(therapist), review_form_data())
+def test_review_create_publishes_and_updates_aggregates(client, reviewed_therapist, review_author):
+    client.force_login(review_author)
+    response = client.post(_create_url(reviewed_therapist), review_form_data())
     review = Review.objects.get()
     assert response.status_code == HTTPStatus.FOUND
-    assert response.url == f"{therapist.get_absolute_url()}#review-{review.pk}"
-    assert (review.author, review.rating, review.would_recommend) == (author, 4, True)
+    assert response.url == f"{reviewed_therapist.get_absolute_url()}#review-{review.pk}"
+    assert (review.author, review.rating, review.would_recommend) == (review_author, 4, True)
     assert review.massage_type.slug == "swedish"
-    assert_aggregates_exact(therapist.pk)
-    therapist.refresh_from_db()
-    assert therapist.review_count == 1
+    assert_aggregates_exact(reviewed_therapist.pk)
+    reviewed_therapist.refresh_from_db()
+    assert reviewed_therapist.review_count == 1
 
 
 BAD_INPUTS = {
@@ -87,64 +100,70 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("overrides", BAD_INPUTS.values(), ids=BAD_INPUTS.keys())
-def test_review_create_bad_input_is_a_form_error_that_keeps_the_input(client, therapist, author, overrides):
-    client.force_login(author)
-    before = stored_aggregates(therapist.pk)
+def test_review_create_bad_input_is_a_form_error_that_keeps_the_input(
+    client, today, reviewed_therapist, review_author, overrides
+):
+    client.force_login(review_author)
+    before = stored_aggregates(reviewed_therapist.pk)
     data = review_form_data(**overrides)
-    response = client.post(_create_url(therapist), data)
+    response = client.post(_create_url(reviewed_therapist), data)
     assert response.status_code == HTTPStatus.OK
     assert response.context["form"].errors
     assert 'role="alert"' in response.content.decode()
-    _assert_form_kept(response, {k: v for k, v in data.items() if k not in overrides})
+    _assert_form_kept(response, data, changed=overrides)
     assert not Review.objects.exists()
-    assert stored_aggregates(therapist.pk) == before
+    assert stored_aggregates(reviewed_therapist.pk) == before
 
 
-def test_review_create_future_month_error_names_the_field(client, therapist, author):
-    client.force_login(author)
-    response = client.post(_create_url(therapist), review_form_data(visit_month=NEXT_MONTH))
+def test_review_create_future_month_error_names_the_field(client, today, reviewed_therapist, review_author):
+    client.force_login(review_author)
+    response = client.post(_create_url(reviewed_therapist), review_form_data(visit_month=NEXT_MONTH))
     assert response.context["form"].errors["visit_month"] == ["The month of your visit cannot be in the future."]
     assert f'value="{NEXT_MONTH}"' in response.content.decode()
 
 
-def test_review_create_duplicate_is_a_form_error_that_keeps_the_input(client, therapist, author, review):
-    client.force_login(author)
+def test_review_create_duplicate_is_a_form_error_that_keeps_the_input(
+    client, reviewed_therapist, review_author, published_review
+):
+    client.force_login(review_author)
     data = review_form_data(title="My second try", rating="1")
-    response = client.post(_create_url(therapist), data)
+    response = client.post(_create_url(reviewed_therapist), data)
     assert response.status_code == HTTPStatus.OK
     assert "already reviewed this therapist" in response.content.decode()
-    assert reverse("reviews:update", kwargs={"pk": review.pk}) in response.content.decode()
+    assert reverse("reviews:update", kwargs={"pk": published_review.pk}) in response.content.decode()
     _assert_form_kept(response, data)
     assert Review.objects.count() == 1
 
 
-def test_review_create_of_own_profile_is_a_form_error_that_keeps_the_input(client, therapist, owner):
-    client.force_login(owner)
-    assert "This is your own profile" in client.get(_create_url(therapist)).content.decode()
+def test_review_create_of_own_profile_is_a_form_error_that_keeps_the_input(client, reviewed_therapist, reviewed_owner):
+    client.force_login(reviewed_owner)
+    assert "This is your own profile" in client.get(_create_url(reviewed_therapist)).content.decode()
     data = review_form_data(title="I am the best")
-    response = client.post(_create_url(therapist), data)
+    response = client.post(_create_url(reviewed_therapist), data)
     assert response.status_code == HTTPStatus.OK
     assert "You cannot review your own profile." in response.content.decode()
     _assert_form_kept(response, data)
     assert not Review.objects.exists()
 
 
-def test_review_create_when_already_reviewed_goes_to_the_edit_form(client, therapist, author, review):
-    client.force_login(author)
-    response = client.get(_create_url(therapist))
+def test_review_create_when_already_reviewed_goes_to_the_edit_form(
+    client, reviewed_therapist, review_author, published_review
+):
+    client.force_login(review_author)
+    response = client.get(_create_url(reviewed_therapist))
     assert response.status_code == HTTPStatus.FOUND
-    assert response.url == reverse("reviews:update", kwargs={"pk": review.pk})
+    assert response.url == reverse("reviews:update", kwargs={"pk": published_review.pk})
 
 
-def test_review_create_of_unknown_or_suspended_profile_is_not_found(client, author):
-    client.force_login(author)
+def test_review_create_of_unknown_or_suspended_profile_is_not_found(client, review_author):
+    client.force_login(review_author)
     suspended = TherapistFactory(status="suspended")
     assert client.get(_create_url(suspended)).status_code == HTTPStatus.NOT_FOUND
     assert client.get("/therapists/no-such-person/reviews/new/").status_code == HTTPStatus.NOT_FOUND
 
 
-def test_review_create_is_rate_limited_per_user_with_the_input_kept(client, author, swedish):
-    client.force_login(author)
+def test_review_create_is_rate_limited_per_user_with_the_input_kept(client, review_author, swedish_specialty):
+    client.force_login(review_author)
     for _ in range(5):
         response = client.post(_create_url(TherapistFactory()), review_form_data())
         assert response.status_code == HTTPStatus.FOUND
@@ -160,71 +179,79 @@ def test_review_create_is_rate_limited_per_user_with_the_input_kept(client, auth
     assert client.post(_create_url(sixth), review_form_data()).status_code == HTTPStatus.FOUND
 
 
-def test_review_create_failed_attempts_do_not_count_towards_the_rate_limit(client, author, swedish):
-    client.force_login(author)
+def test_review_create_failed_attempts_do_not_count_towards_the_rate_limit(client, review_author, swedish_specialty):
+    client.force_login(review_author)
     for _ in range(6):
         client.post(_create_url(TherapistFactory()), review_form_data(body=""))
     assert client.post(_create_url(TherapistFactory()), review_form_data()).status_code == HTTPStatus.FOUND
 
 
-def test_review_create_refuses_a_post_without_csrf_token(therapist, author):
+def test_review_create_refuses_a_post_without_csrf_token(reviewed_therapist, review_author):
     csrf_client = Client(enforce_csrf_checks=True)
-    csrf_client.force_login(author)
-    response = csrf_client.post(_create_url(therapist), review_form_data())
+    csrf_client.force_login(review_author)
+    response = csrf_client.post(_create_url(reviewed_therapist), review_form_data())
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert not Review.objects.exists()
 
 
-def test_review_body_is_shown_as_text(client, therapist, author):
-    client.force_login(author)
+def test_review_body_is_shown_as_text(client, reviewed_therapist, review_author):
+    client.force_login(review_author)
     body = "<script>alert('x')</script> <b>bold</b> & friends\nsecond line"
-    client.post(_create_url(therapist), review_form_data(title="<i>Great</i>", body=body))
-    content = client.get(therapist.get_absolute_url()).content.decode()
+    client.post(_create_url(reviewed_therapist), review_form_data(title="<i>Great</i>", body=body))
+    content = client.get(reviewed_therapist.get_absolute_url()).content.decode()
     assert "<script>alert" not in content and "<b>bold</b>" not in content and "<i>Great</i>" not in content
     escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &lt;b&gt;bold&lt;/b&gt; &amp; friends<br>second line"
     assert escaped in content
 
 
-def test_review_update_form_starts_from_the_review_and_saves(client, therapist, author, review):
-    client.force_login(author)
-    url = reverse("reviews:update", kwargs={"pk": review.pk})
+def test_review_update_form_starts_from_the_review_and_saves(
+    client, reviewed_therapist, review_author, published_review
+):
+    client.force_login(review_author)
+    url = reverse("reviews:update", kwargs={"pk": published_review.pk})
     form = client.get(url).context["form"]
-    assert form["title"].value() == review.title and form["would_recommend"].value() == "yes"
-    assert form["visit_month"].value() == review.visit_month
+    assert form["title"].value() == published_review.title and form["would_recommend"].value() == "yes"
+    assert form["visit_month"].value() == published_review.visit_month
     response = client.post(url, review_form_data(rating="2", would_recommend="no", title="Changed my mind"))
     assert response.status_code == HTTPStatus.FOUND
-    review.refresh_from_db()
-    assert (review.rating, review.would_recommend, review.title) == (2, False, "Changed my mind")
-    assert_aggregates_exact(therapist.pk)
+    published_review.refresh_from_db()
+    assert (published_review.rating, published_review.would_recommend, published_review.title) == (
+        2,
+        False,
+        "Changed my mind",
+    )
+    assert_aggregates_exact(reviewed_therapist.pk)
 
 
-def test_review_update_bad_input_keeps_the_input_and_changes_nothing(client, therapist, author, review):
-    client.force_login(author)
-    before = stored_aggregates(therapist.pk)
+def test_review_update_bad_input_keeps_the_input_and_changes_nothing(
+    client, reviewed_therapist, review_author, published_review
+):
+    client.force_login(review_author)
+    before = stored_aggregates(reviewed_therapist.pk)
     data = review_form_data(rating="9", title="Typed but invalid")
-    response = client.post(reverse("reviews:update", kwargs={"pk": review.pk}), data)
+    response = client.post(reverse("reviews:update", kwargs={"pk": published_review.pk}), data)
     assert response.status_code == HTTPStatus.OK
-    _assert_form_kept(response, data)
-    review.refresh_from_db()
-    assert review.rating == 4 and review.title != "Typed but invalid"
-    assert stored_aggregates(therapist.pk) == before
+    _assert_form_kept(response, data, changed=["rating"])
+    published_review.refresh_from_db()
+    assert published_review.rating == 4 and published_review.title != "Typed but invalid"
+    assert stored_aggregates(reviewed_therapist.pk) == before
 
 
-def test_review_delete_asks_then_deletes(client, therapist, author, review):
-    client.force_login(author)
-    url = reverse("reviews:delete", kwargs={"pk": review.pk})
+def test_review_delete_asks_then_deletes(client, reviewed_therapist, review_author, published_review):
+    client.force_login(review_author)
+    url = reverse("reviews:delete", kwargs={"pk": published_review.pk})
     assert "Delete my review" in client.get(url).content.decode()
     assert Review.objects.exists()
     response = client.post(url)
-    assert response.status_code == HTTPStatus.FOUND and response.url == therapist.get_absolute_url()
+    assert response.status_code == HTTPStatus.FOUND and response.url == reviewed_therapist.get_absolute_url()
     assert not Review.objects.exists()
-    therapist.refresh_from_db()
-    assert therapist.review_count == 0
+    reviewed_therapist.refresh_from_db()
+    assert reviewed_therapist.review_count == 0
 
 
-def test_review_reply_by_the_owner_once_then_edited(client, therapist, owner, review):
-    client.force_login(owner)
-    url = reverse("reviews:reply", kwargs={"pk": review.pk})
+def test_review_reply_by_the_owner_once_then_edited(client, reviewed_therapist, reviewed_owner, published_review):
+    client.force_login(reviewed_owner)
+    url = reverse("reviews:reply", kwargs={"pk": published_review.pk})
     assert "Publish reply" in client.get(url).content.decode()
     assert client.post(url, {"body": "Thank you, see you soon."}).status_code == HTTPStatus.FOUND
     page = client.get(url).content.decode()
@@ -233,17 +260,17 @@ def test_review_reply_by_the_owner_once_then_edited(client, therapist, owner, re
     assert ReviewResponse.objects.get().body == "Thank you again."
 
 
-def test_review_reply_bad_input_keeps_the_input(client, owner, review):
-    client.force_login(owner)
-    response = client.post(reverse("reviews:reply", kwargs={"pk": review.pk}), {"body": "x" * 2001})
+def test_review_reply_bad_input_keeps_the_input(client, reviewed_owner, published_review):
+    client.force_login(reviewed_owner)
+    response = client.post(reverse("reviews:reply", kwargs={"pk": published_review.pk}), {"body": "x" * 2001})
     assert response.status_code == HTTPStatus.OK and response.context["form"].errors["body"]
     assert "x" * 2001 in response.content.decode()
     assert not ReviewResponse.objects.exists()
 
 
-def test_review_flag_with_a_reason_then_a_second_flag_is_a_form_error(client, other_client, review):
+def test_review_flag_with_a_reason_then_a_second_flag_is_a_form_error(client, other_client, published_review):
     client.force_login(other_client)
-    url = reverse("reviews:flag", kwargs={"pk": review.pk})
+    url = reverse("reviews:flag", kwargs={"pk": published_review.pk})
     response = client.post(url, {"reason": "fake", "details": "I know this person."})
     assert response.status_code == HTTPStatus.FOUND
     flag = ReviewFlag.objects.get()
@@ -254,32 +281,32 @@ def test_review_flag_with_a_reason_then_a_second_flag_is_a_form_error(client, ot
     assert ReviewFlag.objects.count() == 1
 
 
-def test_review_flag_needs_a_known_reason(client, other_client, review):
+def test_review_flag_needs_a_known_reason(client, other_client, published_review):
     client.force_login(other_client)
-    response = client.post(reverse("reviews:flag", kwargs={"pk": review.pk}), {"reason": "because"})
+    response = client.post(reverse("reviews:flag", kwargs={"pk": published_review.pk}), {"reason": "because"})
     assert response.status_code == HTTPStatus.OK and response.context["form"].errors["reason"]
     assert not ReviewFlag.objects.exists()
 
 
-def test_review_flag_of_a_hidden_review_is_not_found(client, other_client, therapist):
-    hidden = ReviewFactory(therapist=therapist, is_hidden=True)
+def test_review_flag_of_a_hidden_review_is_not_found(client, other_client, reviewed_therapist):
+    hidden = ReviewFactory(therapist=reviewed_therapist, is_hidden=True)
     client.force_login(other_client)
     assert client.get(reverse("reviews:flag", kwargs={"pk": hidden.pk})).status_code == HTTPStatus.NOT_FOUND
 
 
-def test_my_reviews_lists_own_reviews_including_hidden_ones(client, author, therapist):
-    ReviewFactory(author=author, therapist=therapist, title="Visible one")
-    ReviewFactory(author=author, title="Hidden one", is_hidden=True)
+def test_my_reviews_lists_own_reviews_including_hidden_ones(client, review_author, reviewed_therapist):
+    ReviewFactory(author=review_author, therapist=reviewed_therapist, title="Visible one")
+    ReviewFactory(author=review_author, title="Hidden one", is_hidden=True)
     ReviewFactory(title="Someone else's")
-    client.force_login(author)
+    client.force_login(review_author)
     content = client.get(reverse("reviews:mine")).content.decode()
     assert "Visible one" in content and "Hidden one" in content and "Hidden by a moderator" in content
     assert "Someone else" not in content
 
 
-def test_review_new_user_signs_up_and_reviews_from_the_profile(client, therapist, swedish):
-    profile = client.get(therapist.get_absolute_url()).content.decode()
-    create_url = _create_url(therapist)
+def test_review_new_user_signs_up_and_reviews_from_the_profile(client, reviewed_therapist, swedish_specialty):
+    profile = client.get(reviewed_therapist.get_absolute_url()).content.decode()
+    create_url = _create_url(reviewed_therapist)
     assert f'href="{create_url}"' in profile
     login_page = client.get(create_url, follow=True)
     signup_href = f"{reverse('signup')}?next={create_url}"
@@ -304,10 +331,9 @@ def test_review_new_user_signs_up_and_reviews_from_the_profile(client, therapist
 
 
 @pytest.mark.parametrize("count", [1, 12])
-def test_my_reviews_runs_a_fixed_number_of_queries(client, author, count, django_assert_num_queries):
+def test_my_reviews_runs_the_same_exact_queries_for_few_and_many_reviews(client, page_queries, review_author, count):
     for _ in range(count):
-        ReviewResponseFactory(review=ReviewFactory(author=author))
-    client.force_login(author)
-    # Session, user, page count, the page of reviews with therapist and reply joined in.
-    with django_assert_num_queries(4):
-        assert client.get(reverse("reviews:mine")).status_code == HTTPStatus.OK
+        ReviewResponseFactory(review=ReviewFactory(author=review_author))
+    client.force_login(review_author)
+    response = page_queries(reverse("reviews:mine"), MY_REVIEWS_QUERIES)
+    assert len(response.context["reviews"]) == count

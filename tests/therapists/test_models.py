@@ -1,18 +1,25 @@
-"""Database constraints and QuerySet rules of the directory's models."""
+"""therapists.models: database constraints, QuerySet rules and the domain questions the models answer."""
 
 import datetime
 
 import pytest
+from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from therapists.models import FAR_FUTURE, Certification, Therapist
+from common.storage import private_storage
+from therapists.models import (
+    FAR_FUTURE,
+    Certification,
+    Expiry,
+    Specialty,
+    Therapist,
+    credentials_valid_until,
+)
+from therapists.services.certifications import certification_decide
 
 from ..factories import CertificationFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
 
 
 def _violates(create):
@@ -48,32 +55,32 @@ def test_therapist_rating_average_must_be_a_rating():
         Therapist.objects.filter(pk=therapist.pk).update(rating_avg=5.5)
 
 
-def test_certification_expiry_must_follow_issue():
-    _violates(lambda: CertificationFactory(issued_on=TODAY, expires_on=TODAY))
-    _violates(lambda: CertificationFactory(issued_on=TODAY, expires_on=TODAY - datetime.timedelta(days=1)))
-    assert CertificationFactory(issued_on=TODAY, expires_on=None).pk
+def test_certification_expiry_must_follow_issue(today):
+    _violates(lambda: CertificationFactory(issued_on=today, expires_on=today))
+    _violates(lambda: CertificationFactory(issued_on=today, expires_on=today - datetime.timedelta(days=1)))
+    assert CertificationFactory(issued_on=today, expires_on=None).pk
 
 
 def test_specialty_certificate_must_name_its_specialty():
     _violates(lambda: CertificationFactory(kind=Certification.Kind.SPECIALTY, specialty=None))
 
 
-def test_published_excludes_drafts_and_suspended():
+def test_therapist_published_excludes_drafts_and_suspended():
     shown = TherapistFactory()
     TherapistFactory(status=Therapist.Status.DRAFT)
     TherapistFactory(status=Therapist.Status.SUSPENDED)
     assert list(Therapist.objects.published()) == [shown]
 
 
-def test_verified_compares_verified_until_with_today():
-    current = TherapistFactory(verified_until=TODAY)
-    TherapistFactory(verified_until=TODAY - datetime.timedelta(days=1))
+def test_therapist_verified_compares_verified_until_with_today(today):
+    current = TherapistFactory(verified_until=today)
+    TherapistFactory(verified_until=today - datetime.timedelta(days=1))
     TherapistFactory(verified_until=None)
     forever = TherapistFactory(verified_until=FAR_FUTURE)
     assert set(Therapist.objects.verified()) == {current, forever}
 
 
-def test_counting_certifications_are_verified_and_unexpired():
+def test_certification_currently_verified_is_verified_and_unexpired(today):
     therapist = TherapistFactory()
     good = CertificationFactory(therapist=therapist, status=Certification.Status.VERIFIED)
     CertificationFactory(therapist=therapist, status=Certification.Status.PENDING)
@@ -81,17 +88,15 @@ def test_counting_certifications_are_verified_and_unexpired():
     expired = CertificationFactory(
         therapist=therapist,
         status=Certification.Status.VERIFIED,
-        issued_on=TODAY - datetime.timedelta(days=800),
-        expires_on=TODAY - datetime.timedelta(days=1),
+        issued_on=today - datetime.timedelta(days=800),
+        expires_on=today - datetime.timedelta(days=1),
     )
     assert list(Certification.objects.currently_verified()) == [good]
     assert expired.is_expired() and not expired.is_currently_verified()
     assert good.is_currently_verified()
 
 
-def test_certified_in_needs_every_chosen_specialty(django_db_setup):
-    from therapists.models import Specialty
-
+def test_therapist_certified_in_needs_every_chosen_specialty():
     swedish, thai = Specialty.objects.get(slug="swedish"), Specialty.objects.get(slug="thai")
     both = TherapistFactory()
     one = TherapistFactory()
@@ -104,3 +109,95 @@ def test_certified_in_needs_every_chosen_specialty(django_db_setup):
 
 def test_therapist_absolute_url_is_its_profile():
     assert TherapistFactory(slug="mia-chen").get_absolute_url() == "/therapists/mia-chen/"
+
+
+def test_certification_expiry_stops_counting_at_once(owned_therapist, verifier, today):
+    certification = CertificationFactory(
+        therapist=owned_therapist, issued_on=today - datetime.timedelta(days=700), expires_on=today
+    )
+    certification_decide(certification=certification, decided_by=verifier, status="verified")
+    tomorrow = today + datetime.timedelta(days=1)
+    assert Therapist.objects.verified(today=today).filter(pk=owned_therapist.pk).exists()
+    assert not Therapist.objects.verified(today=tomorrow).filter(pk=owned_therapist.pk).exists()
+    assert list(Certification.objects.currently_verified(today)) == [certification]
+    assert not Certification.objects.currently_verified(tomorrow).exists()
+    therapist = Therapist.objects.get(pk=owned_therapist.pk)
+    assert therapist.is_verified(today) and not therapist.is_verified(tomorrow)
+
+
+# The admin's expiry column reads expiry_state(), its expiry filter in_expiry_state(): at every boundary
+# the state a certification shows is one of the filters that list it, and "expired" lists nothing else.
+EXPIRY_BOUNDARIES = [
+    (-1, Expiry.EXPIRED, {Expiry.EXPIRED}),
+    (0, Expiry.SOON, {Expiry.SOON, Expiry.CURRENT}),
+    (30, Expiry.SOON, {Expiry.SOON, Expiry.CURRENT}),
+    (31, Expiry.CURRENT, {Expiry.CURRENT}),
+    (None, Expiry.NEVER, {Expiry.NEVER, Expiry.CURRENT}),
+]
+EXPIRY_IDS = ["yesterday", "today", "today+30", "today+31", "never"]
+
+
+@pytest.mark.parametrize(("expires_in", "state", "listed_under"), EXPIRY_BOUNDARIES, ids=EXPIRY_IDS)
+def test_certification_expiry_state_and_in_expiry_state_agree(today, expires_in, state, listed_under):
+    expires_on = None if expires_in is None else today + datetime.timedelta(days=expires_in)
+    certification = CertificationFactory(issued_on=today - datetime.timedelta(days=900), expires_on=expires_on)
+    assert certification.expiry_state() == certification.expiry_state(today) == state
+    listed = {
+        value
+        for value in Expiry.values
+        if Certification.objects.in_expiry_state(value).filter(pk=certification.pk).exists()
+    }
+    assert listed == listed_under
+    assert {
+        value
+        for value in Expiry.values
+        if Certification.objects.in_expiry_state(value, today).filter(pk=certification.pk).exists()
+    } == listed_under
+    assert state in listed
+    assert certification.is_expired(today) == (state == Expiry.EXPIRED)
+
+
+@pytest.mark.parametrize(("expires_in", "state", "listed_under"), EXPIRY_BOUNDARIES, ids=EXPIRY_IDS)
+def test_certification_expiry_state_moves_with_the_day_it_is_asked_about(today, expires_in, state, listed_under):
+    """The same boundaries seen from a day that is not today: both read the `today` they are given."""
+    later = today + datetime.timedelta(days=100)
+    expires_on = None if expires_in is None else later + datetime.timedelta(days=expires_in)
+    certification = CertificationFactory(issued_on=today - datetime.timedelta(days=900), expires_on=expires_on)
+    assert certification.expiry_state(later) == state
+    listed = {
+        value
+        for value in Expiry.values
+        if Certification.objects.in_expiry_state(value, later).filter(pk=certification.pk).exists()
+    }
+    assert listed == listed_under
+
+
+@pytest.mark.parametrize(
+    ("certifications", "expected"),
+    [
+        ([], lambda today: None),
+        ([("pending", 400), ("rejected", None)], lambda today: None),
+        ([("verified", 10), ("verified", 400), ("pending", 900)], lambda today: today + datetime.timedelta(days=400)),
+        ([("verified", -5)], lambda today: today - datetime.timedelta(days=5)),
+        ([("verified", 10), ("verified", None)], lambda today: FAR_FUTURE),
+        ([("verified", 10), ("pending", None), ("rejected", None)], lambda today: today + datetime.timedelta(days=10)),
+    ],
+    ids=["none", "none-verified", "latest-verified", "expired-still-the-date", "never-expires", "unverified-ignored"],
+)
+def test_credentials_valid_until_is_the_latest_verified_expiry(today, certifications, expected):
+    built = [
+        CertificationFactory.build(
+            status=status, expires_on=None if days is None else today + datetime.timedelta(days=days)
+        )
+        for status, days in certifications
+    ]
+    assert credentials_valid_until(built) == expected(today)
+
+
+def test_certification_document_storage_is_private_and_has_no_url():
+    storage = Certification._meta.get_field("document").storage
+    assert storage is private_storage() is storages["private"]
+    with pytest.raises(ValueError, match="no URL"):
+        storages["private"].url("certifications/x.pdf")
+    with pytest.raises(ValueError, match="no URL"):
+        storage.url("certifications/x.pdf")

@@ -1,12 +1,25 @@
-"""The gazetteer: loading the shipped data and normalising names."""
+"""therapists.places: loading the gazetteer, normalising names, a practice's place and distance search."""
 
 import pytest
-from django.core.management import call_command
+from django.core.exceptions import ValidationError
 
-from therapists.models import Place
-from therapists.places import load_places, looks_like_postal_code, normalise_name
+from therapists.models import Place, Therapist
+from therapists.places import (
+    Origin,
+    load_places,
+    looks_like_postal_code,
+    normalise_name,
+    practice_place,
+    resolve_place,
+    within_radius,
+)
+
+from ..factories import PlaceFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
+
+# Denver's centre; 0.045 degrees of latitude are about 5 km.
+DENVER = Origin(latitude=39.7392, longitude=-104.9903, label="Denver, CO, US")
 
 
 def test_normalise_name_folds_case_accents_and_spaces():
@@ -37,9 +50,60 @@ def test_load_places_loads_us_postal_codes():
     assert Place.objects.filter(kind=Place.Kind.POSTAL_CODE).count() > 30_000
 
 
-def test_load_places_command_if_empty_skips_a_loaded_gazetteer(capsys):
-    call_command("load_places", "--countries", "US", "--min-population", "1000000", "--no-postal-codes")
-    count = Place.objects.count()
-    call_command("load_places", "--if-empty")
-    assert Place.objects.count() == count
-    assert "already loaded" in capsys.readouterr().out
+def test_resolve_place_takes_a_postal_code_or_the_most_populous_city_of_the_name():
+    PlaceFactory(kind=Place.Kind.POSTAL_CODE, postal_code="80202", name="Denver", search_name="denver", latitude=39.75)
+    PlaceFactory(name="Aurora", search_name="aurora", region="CO", population=390_000, latitude=39.7)
+    PlaceFactory(name="Aurora", search_name="aurora", region="IL", population=180_000, latitude=41.8)
+    assert resolve_place("80202-0001") == Origin(39.75, -104.9903, "80202, Denver, CO, US")
+    aurora = resolve_place(" AURORA ")
+    assert (aurora.latitude, aurora.label, aurora.alternatives) == (39.7, "Aurora, CO, US", ("Aurora, IL, US",))
+    assert resolve_place("Aurora, IL").label == "Aurora, IL, US"
+    assert resolve_place("Atlantis") is None and resolve_place("99999") is None
+
+
+def test_practice_place_prefers_the_postal_code_then_the_most_populous_city():
+    PlaceFactory(name="Portland", search_name="portland", region="OR", population=650_000, latitude=45.5)
+    maine = PlaceFactory(name="Portland", search_name="portland", region="ME", population=68_000, latitude=43.6)
+    zip_place = PlaceFactory(
+        kind=Place.Kind.POSTAL_CODE, name="Portland", search_name="portland", region="ME", postal_code="04101",
+        population=0, latitude=43.66,
+    )  # fmt: skip
+    assert practice_place(city="Portland").region == "OR"
+    assert practice_place(city="  PORTLAND ", region="me") == maine
+    assert practice_place(city="Anything", postal_code="04101-1234") == zip_place
+    with pytest.raises(ValidationError):
+        practice_place(city="Portland", region="TX")
+
+
+@pytest.mark.parametrize(
+    ("place", "field", "message"),
+    [
+        ({"city": "Atlantis"}, "city", "We could not find this city"),
+        ({"city": "Portland", "region": "TX"}, "city", "We could not find this city"),
+        ({"city": "Portland", "postal_code": "00000"}, "postal_code", "We do not know this postal code"),
+    ],
+    ids=["unknown-city", "city-not-in-region", "unknown-postal-code"],
+)
+def test_practice_place_says_which_field_it_could_not_place(place, field, message):
+    PlaceFactory(name="Portland", search_name="portland", region="OR", population=650_000)
+    with pytest.raises(ValidationError) as refused:
+        practice_place(**place)
+    assert list(refused.value.error_dict) == [field]
+    assert message in refused.value.error_dict[field][0].message
+
+
+def test_within_radius_keeps_rows_inside_the_circle_with_their_distance():
+    TherapistFactory(slug="centre", latitude=39.7392, longitude=-104.9903)
+    TherapistFactory(slug="five-km-north", latitude=39.7392 + 0.045, longitude=-104.9903)
+    # Inside the bounding box of a 10 km radius, but about 14 km away across its corner.
+    TherapistFactory(slug="box-corner", latitude=39.7392 + 0.09, longitude=-104.9903 + 0.117)
+    TherapistFactory(slug="twenty-km-east", latitude=39.7392, longitude=-104.9903 + 0.234)
+    TherapistFactory(slug="nowhere", latitude=None, longitude=None)
+    found = {t.slug: t.distance_km for t in within_radius(Therapist.objects.all(), DENVER, 10)}
+    assert set(found) == {"centre", "five-km-north"}
+    assert found["centre"] == pytest.approx(0, abs=0.01)
+    assert found["five-km-north"] == pytest.approx(5.0, abs=0.05)
+    wider = {t.slug: t.distance_km for t in within_radius(Therapist.objects.all(), DENVER, 25)}
+    assert set(wider) == {"centre", "five-km-north", "box-corner", "twenty-km-east"}
+    assert wider["box-corner"] == pytest.approx(14.0, abs=0.5)
+    assert wider["twenty-km-east"] == pytest.approx(20.0, abs=0.1)

@@ -1,4 +1,4 @@
-"""The "best match" formula: its documented properties, checked over random evidence."""
+"""therapists.ranking: the "best match" formula's documented properties, checked over random evidence; the priors."""
 
 import pytest
 from hypothesis import given, settings
@@ -86,3 +86,19 @@ def test_explain_speaks_in_plain_words(n):
     assert "7 years in practice" in text
     assert ("No reviews yet" in text) == (n == 0)
     assert "verified" in text.lower()
+
+
+@pytest.mark.parametrize("reviews", [None, 0])
+def test_priors_from_totals_without_reviews_are_the_defaults(reviews):
+    assert Priors.from_totals(reviews=reviews, rating=None, communication=None, cleanliness=None) == Priors()
+    assert Priors() == Priors(rating=4.0, communication=4.0, cleanliness=4.0)
+
+
+def test_priors_from_totals_are_means_weighted_by_review_count():
+    # 10 reviews averaging 4.5 (communication 4.0, cleanliness 5.0) and 30 averaging 3.5 (5.0, 4.0).
+    priors = Priors.from_totals(
+        reviews=40, rating=10 * 4.5 + 30 * 3.5, communication=10 * 4.0 + 30 * 5.0, cleanliness=10 * 5.0 + 30 * 4.0
+    )
+    assert priors.rating == pytest.approx(3.75)
+    assert priors.communication == pytest.approx(4.75)
+    assert priors.cleanliness == pytest.approx(4.25)

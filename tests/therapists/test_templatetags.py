@@ -1,4 +1,4 @@
-"""The star_class filter fills five stars to the rating in half stars."""
+"""therapists.templatetags.directory: the star_class filter fills five stars to the rating in half stars."""
 
 import pytest
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from common.admin import ActionNoteForm, decide_each, note_action_page, pending_first
+from common.admin import action_with_note, decide_each, pending_first
 
 from ..models import ProfileClaim
 from ..services.claims import profile_claim_approve, profile_claim_reject
@@ -57,22 +57,17 @@ class ProfileClaimAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reject the selected claims (asks for a note)", permissions=["change"])
     def reject_claims(self, request, queryset):
-        form = ActionNoteForm(
-            request.POST if "apply" in request.POST else None,
-            label="Note to the claimants",
-            help_text="Why the claim is turned down. Each claimant reads it in an email.",
-        )
-        if form.is_valid():
-            note = form.cleaned_data["note"]
-            self._decide_all(
-                request, queryset, lambda claim: profile_claim_reject(claim=claim, decided_by=request.user, note=note)
-            )
-            return None
-        return note_action_page(
+        return action_with_note(
             self,
             request,
+            note={
+                "label": "Note to the claimants",
+                "help_text": "Why the claim is turned down. Each claimant reads it in an email.",
+            },
+            run=lambda note: self._decide_all(
+                request, queryset, lambda claim: profile_claim_reject(claim=claim, decided_by=request.user, note=note)
+            ),
             items=((claim.pk, str(claim), claim.message) for claim in queryset.select_related("therapist", "user")),
-            form=form,
             action="reject_claims",
             title="Reject claims",
             intro="Reject these claims? The claimants are emailed the note below.",

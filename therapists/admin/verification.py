@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from common.admin import ActionNoteForm, ReadOnlyTabularInline, decide_each, note_action_page, pending_first
+from common.admin import ReadOnlyTabularInline, action_with_note, decide_each, pending_first
 
 from .. import uploads
 from ..models import Certification, CertificationDecision, Expiry
@@ -267,19 +267,15 @@ class CertificationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reject the selected certifications (asks for a note)", permissions=["verify"])
     def reject_selected(self, request, queryset):
-        form = ActionNoteForm(
-            request.POST if "apply" in request.POST else None,
-            label="Note to the therapists",
-            help_text="Why they were rejected and what to send instead. Each therapist reads it in an email.",
-        )
-        if form.is_valid():
-            self._decide_all(request, queryset, Certification.Status.REJECTED, form.cleaned_data["note"])
-            return None
-        return note_action_page(
+        return action_with_note(
             self,
             request,
+            note={
+                "label": "Note to the therapists",
+                "help_text": "Why they were rejected and what to send instead. Each therapist reads it in an email.",
+            },
+            run=lambda note: self._decide_all(request, queryset, Certification.Status.REJECTED, note),
             items=((c.pk, str(c), c.credential_number) for c in queryset.select_related("therapist")),
-            form=form,
             action="reject_selected",
             title="Reject certifications",
             intro="Reject these certifications? Their therapists are emailed the note below.",

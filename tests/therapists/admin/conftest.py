@@ -1,0 +1,31 @@
+"""Fixtures of the admin desks' tests."""
+
+import pytest
+
+from therapists.models import CertificationDecision
+
+from ...factories import (
+    CertificationFactory,
+    PlaceFactory,
+    ProfileClaimFactory,
+    ReviewFactory,
+    ReviewFlagFactory,
+    ReviewResponseFactory,
+    TherapistFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def one_of_each(db):
+    """At least one row of every model the admin shows, so each change form has something to open."""
+    therapist = TherapistFactory(owner=UserFactory(username="owner"))
+    certification = CertificationFactory(therapist=therapist)
+    CertificationDecision.objects.create(
+        certification=certification, certification_label=str(certification), status="verified"
+    )
+    PlaceFactory()
+    ProfileClaimFactory(therapist=TherapistFactory(), user=UserFactory(username="claimant"))
+    review = ReviewFactory(therapist=therapist)
+    ReviewResponseFactory(review=review)
+    ReviewFlagFactory(review=review)

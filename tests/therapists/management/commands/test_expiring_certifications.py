@@ -1,0 +1,62 @@
+"""The expiring_certifications command: lists what is about to expire and emails the owners."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+
+from ....factories import CertificationFactory, TherapistFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def expiring_certifications(today):
+    """Verified, pending and never-expiring credentials of one owner, and one of a profile nobody owns."""
+
+    def _in(days):
+        return today + datetime.timedelta(days=days)
+
+    owner = UserFactory(username="expiring", email="expiring@example.com")
+    therapist = TherapistFactory(owner=owner, name="Erin Expiring")
+    return {
+        "soon": CertificationFactory(therapist=therapist, title="State license", status="verified", expires_on=_in(10)),
+        "today": CertificationFactory(therapist=therapist, title="Thai cert", status="verified", expires_on=today),
+        "later": CertificationFactory(therapist=therapist, title="Board cert", status="verified", expires_on=_in(45)),
+        "pending": CertificationFactory(therapist=therapist, title="Pending cert", expires_on=_in(5)),
+        "never": CertificationFactory(therapist=therapist, title="Forever", status="verified", expires_on=None),
+        "unowned": CertificationFactory(title="Unowned license", status="verified", expires_on=_in(3)),
+    }
+
+
+def _run(*args):
+    out = StringIO()
+    call_command("expiring_certifications", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_expiring_certifications_lists_those_about_to_expire_and_emails_owners(
+    expiring_certifications, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = _run("--days", "30")
+    assert "State license" in output and "Thai cert" in output and "Unowned license" in output
+    assert "Board cert" not in output and "Pending cert" not in output and "Forever" not in output
+    assert "3 certification(s) expire within 30 day(s); 1 owner(s) emailed." in output
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["expiring@example.com"]
+    assert "State license" in message.body and "Thai cert" in message.body and "Board cert" not in message.body
+
+
+def test_expiring_certifications_no_email_only_lists(expiring_certifications, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = _run("--days", "60", "--no-email")
+    assert "Board cert" in output and mail.outbox == []
+
+
+def test_expiring_certifications_refuses_negative_days(db):
+    with pytest.raises(CommandError):
+        _run("--days", "-1")

@@ -1,0 +1,73 @@
+"""therapists.services.profiles: creating a profile, editing and publishing it, deleting profiles."""
+
+import dataclasses
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from therapists.models import Therapist
+from therapists.selectors import directory_generation
+from therapists.services.profiles import (
+    ProfileDetails,
+    therapist_create,
+    therapist_set_published,
+    therapist_update_profile,
+    therapists_delete,
+)
+
+from ...factories import CertificationFactory, ReviewFactory, TherapistFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_profile_details_carries_every_profile_field():
+    assert {field.name for field in dataclasses.fields(ProfileDetails)} == set(Therapist.PROFILE_FIELDS)
+    assert len(dataclasses.fields(ProfileDetails)) == len(Therapist.PROFILE_FIELDS)
+
+
+def test_therapist_create_gives_a_unique_slug(client_user, denver):
+    TherapistFactory(slug="ana-lopez")
+    TherapistFactory(slug="ana-lopez-2")
+    details = ProfileDetails(name="Ana Lopez", city="Denver")
+    assert therapist_create(owner=client_user, details=details).slug == "ana-lopez-3"
+    assert therapist_create(owner=UserFactory(), details=details).slug == "ana-lopez-4"
+
+
+def test_therapist_create_falls_back_when_the_name_makes_no_slug(client_user, denver):
+    details = ProfileDetails(name="李娜", city="Denver")
+    assert therapist_create(owner=client_user, details=details).slug == "therapist"
+
+
+def test_therapist_create_only_once_per_user(client_user, denver):
+    details = ProfileDetails(name="Ana", city="Denver")
+    therapist_create(owner=client_user, details=details)
+    with pytest.raises(ValidationError, match="already have a profile"):
+        therapist_create(owner=client_user, details=details)
+    assert Therapist.objects.filter(owner=client_user).count() == 1
+
+
+def test_therapist_update_profile_refreshes_the_score_from_experience(owned_therapist):
+    details = ProfileDetails(name=owned_therapist.name, city="Denver", years_experience=0)
+    low = therapist_update_profile(therapist=owned_therapist, details=details).score
+    details = ProfileDetails(name=owned_therapist.name, city="Denver", years_experience=30)
+    high = therapist_update_profile(therapist=owned_therapist, details=details).score
+    assert high > low
+    assert Therapist.objects.get(pk=owned_therapist.pk).score == high
+
+
+def test_therapist_set_published_leaves_a_suspension_alone(owned_therapist):
+    Therapist.objects.filter(pk=owned_therapist.pk).update(status=Therapist.Status.SUSPENDED)
+    with pytest.raises(ValidationError, match="suspended by our staff"):
+        therapist_set_published(therapist=owned_therapist, published=True)
+    assert Therapist.objects.get(pk=owned_therapist.pk).status == Therapist.Status.SUSPENDED
+
+
+def test_therapists_delete_removes_what_they_hold_and_bumps_the_directory_generation(owned_therapist):
+    CertificationFactory(therapist=owned_therapist)
+    ReviewFactory(therapist=owned_therapist)
+    kept = TherapistFactory()
+    before = directory_generation()
+    therapists_delete(queryset=Therapist.objects.filter(pk=owned_therapist.pk))
+    assert list(Therapist.objects.all()) == [kept]
+    assert not owned_therapist.certifications.exists() and not owned_therapist.reviews.exists()
+    assert directory_generation() == before + 1

@@ -1,0 +1,173 @@
+"""therapists.filters: the TherapistFilterSet, every parameter of the search's public contract."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from therapists.models import Therapist
+from therapists.selectors import search
+
+from ..factories import CertificationFactory, PlaceFactory, TherapistFactory
+from .helpers import SEARCH_URL, errors, query, slugs
+
+pytestmark = pytest.mark.django_db
+
+
+def test_filter_specialty_is_any_of_and_never_duplicates(vocab):
+    both = TherapistFactory(slug="both", specialties=[vocab["swedish"], vocab["thai"]])
+    TherapistFactory(slug="thai-only", specialties=[vocab["thai"]])
+    TherapistFactory(slug="prenatal-only", specialties=[vocab["prenatal"]])
+    assert sorted(slugs({"specialty": ["swedish", "thai"]})) == ["both", "thai-only"]
+    assert slugs({"specialty": "swedish"}) == [both.slug]
+
+
+def test_filter_unknown_specialty_is_a_field_error():
+    assert "specialty" in errors({"specialty": "reiki-on-mars"})
+
+
+def test_filter_verified_needs_a_current_verified_credential(today):
+    TherapistFactory(slug="current", verified_until=today + datetime.timedelta(days=3))
+    TherapistFactory(slug="lapsed", verified_until=today - datetime.timedelta(days=1))
+    TherapistFactory(slug="none")
+    assert slugs({"verified": "true"}) == ["current"]
+    assert len(slugs({"verified": "false"})) == 3
+
+
+def test_filter_specialty_certified_needs_every_chosen_specialty_certified(vocab, today):
+    a = TherapistFactory(slug="a", specialties=[vocab["swedish"], vocab["thai"]])
+    b = TherapistFactory(slug="b", specialties=[vocab["swedish"], vocab["thai"]])
+    c = TherapistFactory(slug="c", specialties=[vocab["swedish"]])
+    for specialty in (vocab["swedish"], vocab["thai"]):
+        CertificationFactory(therapist=a, kind="specialty", specialty=specialty, status="verified")
+    CertificationFactory(therapist=b, kind="specialty", specialty=vocab["swedish"], status="verified")
+    CertificationFactory(therapist=b, kind="specialty", specialty=vocab["thai"], status="pending")
+    CertificationFactory(
+        therapist=c, kind="specialty", specialty=vocab["swedish"], status="verified",
+        issued_on=today - datetime.timedelta(days=900), expires_on=today - datetime.timedelta(days=1),
+    )  # fmt: skip
+    assert slugs({"specialty": ["swedish", "thai"], "specialty_certified": "true"}) == ["a"]
+    assert sorted(slugs({"specialty": "swedish", "specialty_certified": "true"})) == ["a", "b"]
+
+
+def test_filter_near_keeps_therapists_within_the_radius_and_shows_distance():
+    PlaceFactory(name="Denver", search_name="denver", latitude=39.7392, longitude=-104.9903, population=700000)
+    TherapistFactory(slug="downtown", latitude=39.7400, longitude=-104.9900)
+    TherapistFactory(slug="boulder", latitude=40.0150, longitude=-105.2705)  # ~39 km away
+    TherapistFactory(slug="no-coordinates", latitude=None, longitude=None)
+    assert slugs({"near": "Denver"}) == ["downtown"]
+    assert sorted(slugs({"near": "denver", "radius_km": "50"})) == ["boulder", "downtown"]
+    result = search(query({"near": "Denver", "radius_km": "50", "sort": "distance"}))
+    distances = [t.distance_km for t in result.page.object_list]
+    assert distances == sorted(distances) and distances[0] < 1 and 35 < distances[1] < 45
+
+
+def test_filter_lat_lng_centre_and_both_are_needed():
+    TherapistFactory(slug="here", latitude=10.0, longitude=10.0)
+    TherapistFactory(slug="far", latitude=11.0, longitude=10.0)
+    assert slugs({"lat": "10.01", "lng": "10.0"}) == ["here"]
+    assert "lng" in errors({"lat": "10"})
+    assert "lat" in errors({"lat": "91", "lng": "0"})
+
+
+def test_filter_postal_code_resolves_through_the_gazetteer():
+    PlaceFactory(kind="postal_code", postal_code="80202", name="Denver", search_name="denver")
+    TherapistFactory(slug="downtown", latitude=39.7400, longitude=-104.9900)
+    assert slugs({"near": "80202"}) == ["downtown"]
+
+
+def test_filter_unknown_place_is_an_error_with_suggestions():
+    PlaceFactory(name="Springfield", search_name="springfield", region="IL", population=100000)
+    message = " ".join(errors({"near": "Springfeld"})["near"])
+    assert "could not find" in message and "Springfield, IL, US" in message
+
+
+def test_filter_ambiguous_place_takes_the_most_populous_and_offers_the_others(client):
+    PlaceFactory(
+        name="Portland", search_name="portland", region="OR", population=650000, latitude=45.5, longitude=-122.6
+    )
+    PlaceFactory(name="Portland", search_name="portland", region="ME", population=68000, latitude=43.6, longitude=-70.2)
+    TherapistFactory(slug="oregon", latitude=45.5, longitude=-122.6)
+    TherapistFactory(slug="maine", latitude=43.6, longitude=-70.2)
+    assert slugs({"near": "Portland"}) == ["oregon"]
+    assert slugs({"near": "Portland, ME"}) == ["maine"]
+    assert slugs({"near": "Portland, ME, US"}) == ["maine"]
+    page = client.get(SEARCH_URL, {"near": "Portland"}).content.decode()
+    assert "Portland, OR, US" in page and "Portland, ME, US" in page
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "field", "inside", "outside"),
+    [
+        ("min_rating", "4.5", "rating_avg", 4.6, 4.4),
+        ("min_reviews", "10", "review_count", 10, 9),
+        ("min_recommend", "90", "recommend_pct", 95.0, 80.0),
+        ("min_communication", "4", "communication_avg", 4.2, 3.9),
+        ("min_cleanliness", "4", "cleanliness_avg", 4.0, 3.5),
+        ("min_experience", "5", "years_experience", 5, 4),
+        ("max_price", "100", "price_60", 100, 101),
+        ("accepting", "true", "accepting_new_clients", True, False),
+        ("mobile", "true", "travels_to_client", True, False),
+        ("hypoallergenic", "true", "hypoallergenic_products", True, False),
+        ("gender", "male", "gender", "male", "female"),
+    ],
+)
+def test_filter_columns_keep_what_passes_their_bound(param, value, field, inside, outside):
+    TherapistFactory(slug="inside", **{field: inside})
+    TherapistFactory(slug="outside", **{field: outside})
+    assert slugs({param: value}) == ["inside"]
+
+
+def test_filter_language_and_focus_are_any_of(vocab):
+    spanish = TherapistFactory(slug="es")
+    spanish.languages.set([vocab["es"], vocab["en"]])
+    TherapistFactory(slug="en").languages.set([vocab["en"]])
+    TherapistFactory(slug="sciatica").focus_areas.set([vocab["sciatica"]])
+    assert slugs({"language": "es"}) == ["es"]
+    assert sorted(slugs({"language": ["es", "en"]})) == ["en", "es"]
+    assert slugs({"focus": "sciatica"}) == ["sciatica"]
+
+
+def test_filter_amenities_are_all_of(vocab):
+    TherapistFactory(slug="both").amenities.set([vocab["private-room"], vocab["fresh-linens"]])
+    TherapistFactory(slug="room").amenities.set([vocab["private-room"]])
+    assert slugs({"amenity": ["private-room", "fresh-linens"]}) == ["both"]
+    assert sorted(slugs({"amenity": "private-room"})) == ["both", "room"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("best", ["a", "b", "c"]),
+        ("rating", ["b", "c", "a"]),
+        ("reviews", ["c", "a", "b"]),
+        ("experience", ["b", "a", "c"]),
+        ("price", ["c", "a", "b"]),
+        ("newest", ["a", "c", "b"]),
+    ],
+)
+def test_filter_sort_orders_the_results(sort, expected):
+    now = timezone.now()
+    TherapistFactory(slug="a", score=90, rating_avg=4.0, review_count=20, years_experience=10, price_60=80,
+                     created_at=now)  # fmt: skip
+    TherapistFactory(slug="b", score=80, rating_avg=4.9, review_count=2, years_experience=30, price_60=120,
+                     created_at=now - datetime.timedelta(days=30))  # fmt: skip
+    TherapistFactory(slug="c", score=70, rating_avg=4.5, review_count=50, years_experience=1, price_60=60,
+                     created_at=now - datetime.timedelta(days=1))  # fmt: skip
+    assert slugs({"sort": sort}) == expected
+
+
+def test_filter_sort_by_distance_needs_a_place():
+    assert "sort" in errors({"sort": "distance"})
+
+
+def test_filterset_excludes_unpublished_profiles():
+    TherapistFactory(slug="shown")
+    TherapistFactory(slug="draft", status=Therapist.Status.DRAFT)
+    TherapistFactory(slug="suspended", status=Therapist.Status.SUSPENDED)
+    assert slugs({}) == ["shown"]
+
+
+def test_filterset_ignores_unknown_parameters():
+    TherapistFactory(slug="x")
+    assert slugs({"utm_source": "mail", "color": "blue"}) == ["x"]
