@@ -1,6 +1,8 @@
 """Fixtures of the admin desks' tests."""
 
 import pytest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from therapists.models import CertificationDecision
 
@@ -29,3 +31,7 @@ def one_of_each(db):
     review = ReviewFactory(therapist=therapist)
     ReviewResponseFactory(review=review)
     ReviewFlagFactory(review=review)
+    # A staff member's second factor: an authenticator app and backup codes (django-otp's admin pages).
+    staff = UserFactory(username="staff-with-otp", is_staff=True)
+    TOTPDevice.objects.create(user=staff, name="Phone", confirmed=True)
+    StaticDevice.objects.create(user=staff, name="Backup codes", confirmed=True)
