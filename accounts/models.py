@@ -28,6 +28,12 @@ class User(AbstractUser):
 
     # Required: it is where password resets, decisions and review invitations go.
     email = models.EmailField("email address", max_length=254)
+    # Set when the person follows the one-time link sent to the address; reviews need it.
+    email_confirmed_at = models.DateTimeField("email confirmed at", null=True, blank=True)
+    # What the public sees beside a review; the log-in name is never shown.
+    display_name = models.CharField(
+        "public name", max_length=60, blank=True, help_text="Shown beside your reviews. Leave empty to show “Ana L.”."
+    )
 
     objects = AccountManager()
 
@@ -42,3 +48,17 @@ class User(AbstractUser):
             ),
             models.CheckConstraint(condition=~Q(email=""), name="user_email_required"),
         ]
+
+    @property
+    def has_confirmed_email(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
+    def public_name(self) -> str:
+        """The name shown to the public: the chosen one, else first name and initial; never the log-in name."""
+        if self.display_name.strip():
+            return self.display_name.strip()
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if first:
+            return f"{first} {last[0]}." if last else first
+        return "A client"

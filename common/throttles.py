@@ -34,18 +34,46 @@ class Throttle:
                 return True
         return False
 
+    def _count_one(self, ident: str) -> int:
+        """Add one to the key's count and return the new count: one atomic increment on the shared cache."""
+        key = self._key("count", ident)
+        cache.add(key, 0, self.window)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            # The window ended between add() and incr(): this hit opens a new one.
+            cache.set(key, 1, self.window)
+            count = 1
+        if self.lockout and count >= self.limit:
+            cache.set(self._key("lock", ident), True, self.lockout)
+        return count
+
     def hit(self, *idents: str) -> None:
         for ident in idents:
-            key = self._key("count", ident)
-            cache.add(key, 0, self.window)
+            self._count_one(ident)
+
+    def allow(self, *idents: str) -> bool:
+        """Count this attempt for every key, then say whether each stays within its limit.
+
+        Increment first, check after: the increment is atomic on the shared cache, so simultaneous
+        attempts in any number of processes each see their own count and at most `limit` get True.
+        An attempt that turns out not to count (a write refused for another reason) gives its
+        place back with `release`.
+        """
+        allowed = True
+        for ident in idents:
+            locked = bool(self.lockout and cache.get(self._key("lock", ident)))
+            if self._count_one(ident) > self.limit or locked:
+                allowed = False
+        return allowed
+
+    def release(self, *idents: str) -> None:
+        """Give back the place an `allow` took, for an attempt that did not count in the end."""
+        for ident in idents:
             try:
-                count = cache.incr(key)
+                cache.decr(self._key("count", ident))
             except ValueError:
-                # The window ended between add() and incr(): this hit opens a new one.
-                cache.set(key, 1, self.window)
-                count = 1
-            if self.lockout and count >= self.limit:
-                cache.set(self._key("lock", ident), True, self.lockout)
+                pass  # the window has ended: nothing left to give back
 
     def reset(self, *idents: str) -> None:
         for ident in idents:
