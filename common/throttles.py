@@ -1,4 +1,4 @@
-"""Counting throttles in the shared cache: failed log-ins per account and per address, posts per user."""
+"""Counting throttles in the shared cache: log-ins, sign-ups, password resets and posts, per address and per target."""
 
 import hashlib
 from dataclasses import dataclass
@@ -34,8 +34,11 @@ class Throttle:
                 return True
         return False
 
-    def _count_one(self, ident: str) -> int:
-        """Add one to the key's count and return the new count: one atomic increment on the shared cache."""
+    def _count_one(self, ident: str, *, lock_on_refusal: bool = False) -> int:
+        """Add one to the key's count and return the new count: one atomic increment on the shared cache.
+
+        The lock-out starts with the hit that reaches the limit, or (`lock_on_refusal`) with the first
+        attempt refused: an attempt that was let through may yet succeed, and then nothing is locked."""
         key = self._key("count", ident)
         cache.add(key, 0, self.window)
         try:
@@ -44,13 +47,18 @@ class Throttle:
             # The window ended between add() and incr(): this hit opens a new one.
             cache.set(key, 1, self.window)
             count = 1
-        if self.lockout and count >= self.limit:
+        if self.lockout and (count == self.limit + 1 if lock_on_refusal else count >= self.limit):
             cache.set(self._key("lock", ident), True, self.lockout)
         return count
 
     def hit(self, *idents: str) -> None:
         for ident in idents:
             self._count_one(ident)
+
+    def count(self, ident: str) -> int:
+        """Count one hit on one key and return the window's count so far, this hit included: each hit sees its
+        own number, so "the Nth hit" happens exactly once per window whatever the number of processes."""
+        return self._count_one(ident)
 
     def allow(self, *idents: str) -> bool:
         """Count this attempt for every key, then say whether each stays within its limit.
@@ -63,7 +71,7 @@ class Throttle:
         allowed = True
         for ident in idents:
             locked = bool(self.lockout and cache.get(self._key("lock", ident)))
-            if self._count_one(ident) > self.limit or locked:
+            if self._count_one(ident, lock_on_refusal=True) > self.limit or locked:
                 allowed = False
         return allowed
 
@@ -81,6 +89,7 @@ class Throttle:
 
 
 def login_throttle() -> Throttle:
+    """Failed log-ins from one address on one account (the pair): the guesser is stopped, not the owner."""
     return Throttle(
         scope="login",
         limit=settings.LOGIN_FAILURE_LIMIT,
@@ -89,8 +98,62 @@ def login_throttle() -> Throttle:
     )
 
 
+def login_address_throttle() -> Throttle:
+    """Failed log-ins from one address on any accounts: one source spraying guesses over many accounts."""
+    return Throttle(
+        scope="login-address",
+        limit=settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+        window=settings.LOGIN_FAILURE_WINDOW_SECONDS,
+        lockout=settings.LOGIN_LOCKOUT_SECONDS,
+    )
+
+
+def login_alert_throttle() -> Throttle:
+    """Failed log-ins on one account from anywhere: never refuses, but the owner is told once per window."""
+    return Throttle(
+        scope="login-account", limit=settings.LOGIN_ALERT_FAILURES, window=settings.LOGIN_FAILURE_WINDOW_SECONDS
+    )
+
+
+def signup_throttle() -> Throttle:
+    return Throttle(scope="signup", limit=settings.SIGNUP_LIMIT, window=settings.SIGNUP_WINDOW_SECONDS)
+
+
+def password_reset_address_throttle() -> Throttle:
+    return Throttle(
+        scope="password-reset-address",
+        limit=settings.PASSWORD_RESET_ADDRESS_LIMIT,
+        window=settings.PASSWORD_RESET_WINDOW_SECONDS,
+    )
+
+
+def password_reset_email_throttle() -> Throttle:
+    return Throttle(
+        scope="password-reset-email",
+        limit=settings.PASSWORD_RESET_EMAIL_LIMIT,
+        window=settings.PASSWORD_RESET_WINDOW_SECONDS,
+    )
+
+
+def email_confirmation_throttle() -> Throttle:
+    return Throttle(
+        scope="email-confirmation",
+        limit=settings.EMAIL_CONFIRMATION_SEND_LIMIT,
+        window=settings.EMAIL_CONFIRMATION_SEND_WINDOW_SECONDS,
+    )
+
+
 def review_post_throttle() -> Throttle:
     return Throttle(scope="review-post", limit=settings.REVIEW_POST_LIMIT, window=settings.REVIEW_POST_WINDOW_SECONDS)
+
+
+def review_address_throttle() -> Throttle:
+    """New reviews from one client address, whichever accounts post them."""
+    return Throttle(
+        scope="review-post-address",
+        limit=settings.REVIEW_POST_ADDRESS_LIMIT,
+        window=settings.REVIEW_POST_WINDOW_SECONDS,
+    )
 
 
 def client_address(request) -> str:

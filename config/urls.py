@@ -6,8 +6,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from accounts.admin_site import StaffAdminSite
 from common.views import healthz
 from therapists import views as therapist_views
+
+# The admin's log-in goes through the site's throttle and asks for the second factor (django-otp documents
+# this swap for its OTPAdminSite): every app keeps registering on admin.site. Before the URLs: they bind
+# the site's views.
+admin.site.__class__ = StaffAdminSite
 
 urlpatterns = [
     path("", therapist_views.HomeView.as_view(), name="home"),
@@ -22,6 +28,9 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database error outside a view (the session saved after it) is an outage too: 503, not 500.
+handler500 = "common.middleware.server_error"
 
 admin.site.site_header = "Therapist Directory administration"
 admin.site.site_title = "Therapist Directory admin"

@@ -63,11 +63,14 @@ def _client_pool(size: int) -> list[int]:
     existing = list(User.objects.filter(username__startswith=CLIENT_PREFIX).order_by("pk").values_list("pk", flat=True))
     missing = size - len(existing)
     if missing > 0:
+        now = timezone.now()
         start = len(existing)
         users = []
         for i in range(start, start + missing):
             username = f"{CLIENT_PREFIX}{i:06d}"
-            user = User(username=username, email=f"{username}@example.com", first_name=f"Client {i}")
+            user = User(
+                username=username, email=f"{username}@example.com", first_name=f"Client {i}", email_confirmed_at=now
+            )
             user.set_unusable_password()
             users.append(user)
         User.objects.bulk_create(users, batch_size=BATCH_SIZE)

@@ -1,4 +1,4 @@
-"""Admin for reviews: the flagged-review queue where moderators hide or restore, replies and flags.
+"""Admin for reviews: the flagged- and held-review queues where moderators decide, replies and flags.
 
 Every change that moves a therapist's aggregates (hide, restore, delete) goes through reviews.services;
 what clients wrote is read-only here, since a moderator decides whether a review shows, never what it says.
@@ -7,14 +7,27 @@ what clients wrote is read-only here, since a moderator decides whether a review
 from django.contrib import admin, messages
 from django.db.models import Count, Min, Q
 
-from common.admin import ReadOnlyTabularInline, action_with_note
+from common.admin import ReadOnlyTabularInline, action_with_note, decide_each, pending_first
 
 from . import permissions, services
-from .models import HIDDEN_REASON_MAX_LENGTH, FlaggedReview, Review, ReviewFlag, ReviewResponse, has_open_flags
+from .models import (
+    HIDDEN_REASON_MAX_LENGTH,
+    FlaggedReview,
+    HeldReview,
+    Review,
+    ReviewFlag,
+    ReviewResponse,
+    has_open_flags,
+)
 
 # What the client wrote: shown, never edited, in the admin.
 CLIENT_FIELDS = ["therapist", "author", *Review.CONTENT_FIELDS]
-MODERATION_FIELDS = [*services.MODERATION_FIELDS, "created_at", "updated_at"]
+MODERATION_FIELDS = [*services.MODERATION_FIELDS, "held_reason", "created_at", "updated_at"]
+HIDE_NOTE = {
+    "label": "Reason (kept for the record, not shown to the public)",
+    "required": False,
+    "max_length": HIDDEN_REASON_MAX_LENGTH,
+}
 
 
 def _open_flags(review: Review) -> str:
@@ -42,10 +55,11 @@ class OpenFlagsFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReviewResponseInline(admin.StackedInline):
+class ReviewResponseInline(ReadOnlyTabularInline):
+    """The therapist's reply, as they wrote it: nobody edits another's words here."""
+
     model = ReviewResponse
-    extra = 0
-    raw_id_fields = ["author"]
+    fields = ["author", "body", "created_at", "updated_at"]
 
 
 class ReviewFlagInline(ReadOnlyTabularInline):
@@ -58,14 +72,15 @@ class ReviewAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "therapist",
-        "author",
+        "author_name",
         "rating",
         "would_recommend",
         "is_hidden",
+        "is_held",
         "open_flag_count",
         "created_at",
     ]
-    list_filter = [OpenFlagsFilter, "is_hidden", "rating", "would_recommend", "massage_type"]
+    list_filter = [OpenFlagsFilter, "is_hidden", "is_held", "rating", "would_recommend", "massage_type"]
     search_fields = ["title", "body", "therapist__name", "therapist__slug", "author__username"]
     list_select_related = ["therapist", "author"]
     show_full_result_count = False
@@ -87,6 +102,11 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.display(description="open flags", ordering="open_flag_count")
     def open_flag_count(self, obj):
         return obj.open_flag_count
+
+    @admin.display(description="author")
+    def author_name(self, obj):
+        # The name the public sees beside the review; staff find the account from the change page.
+        return obj.author.public_name
 
     def has_add_permission(self, request):
         # Reviews come from signed-in clients on the site, never from the admin.
@@ -112,11 +132,7 @@ class ReviewAdmin(admin.ModelAdmin):
         return action_with_note(
             self,
             request,
-            note={
-                "label": "Reason (kept for the record, not shown to the public)",
-                "required": False,
-                "max_length": HIDDEN_REASON_MAX_LENGTH,
-            },
+            note=HIDE_NOTE,
             run=hide_all,
             items=(
                 (review.pk, f"{review.title} — {review.therapist.name}, {review.rating} out of 5", _open_flags(review))
@@ -148,7 +164,7 @@ class FlaggedReviewAdmin(ReviewAdmin):
     list_display = [
         "title",
         "therapist",
-        "author",
+        "author_name",
         "rating",
         "is_hidden",
         "open_flag_count",
@@ -161,7 +177,6 @@ class FlaggedReviewAdmin(ReviewAdmin):
         return (
             super()
             .get_queryset(request)
-            .with_open_flags()
             .annotate(flagged_at=Min("flags__created_at", filter=Q(flags__is_resolved=False)))
             .prefetch_related("flags")
             .order_by("flagged_at", "pk")
@@ -181,18 +196,106 @@ class FlaggedReviewAdmin(ReviewAdmin):
         return False
 
 
+@admin.register(HeldReview)
+class HeldReviewAdmin(ReviewAdmin):
+    """The held-review queue: reviews held for a moderator's check (reviews.services.hold_reason), those still
+    waiting first, the longest-waiting first; released and removed ones stay below, for the record."""
+
+    list_display = [
+        "title",
+        "therapist",
+        "author_name",
+        "author_joined",
+        "rating",
+        "held_reason",
+        "is_held",
+        "is_hidden",
+        "created_at",
+    ]
+    list_filter = ["is_held", "held_reason"]
+    list_select_related = ["therapist", "author"]
+    actions = ["release_reviews", "remove_reviews"]
+    ordering = ["created_at"]  # the column the changelist marks as sorted; get_ordering puts waiting ones first
+
+    def get_ordering(self, request):
+        return pending_first("is_held", True)
+
+    @admin.display(description="account opened", ordering="author__date_joined")
+    def author_joined(self, obj):
+        return obj.author.date_joined
+
+    def has_delete_permission(self, request, obj=None):
+        # The queue decides between publishing and removing; deleting stays in the full review list.
+        return False
+
+    @admin.action(description="Release selected reviews (publish them)", permissions=["moderate"])
+    def release_reviews(self, request, queryset):
+        decide_each(
+            self,
+            request,
+            queryset,
+            lambda review: services.review_release(review=review, moderator=request.user),
+            done_message=lambda count: f"{count} review(s) released: shown and counted from now on.",
+            refused="Not released",
+        )
+
+    @admin.action(description="Remove selected reviews", permissions=["moderate"])
+    def remove_reviews(self, request, queryset):
+        def remove_all(reason: str) -> None:
+            decide_each(
+                self,
+                request,
+                queryset,
+                lambda review: services.review_remove_held(review=review, moderator=request.user, reason=reason),
+                done_message=lambda count: f"{count} review(s) removed: they stay off their profiles.",
+                refused="Not removed",
+            )
+
+        return action_with_note(
+            self,
+            request,
+            note=HIDE_NOTE,
+            run=remove_all,
+            items=(
+                (
+                    review.pk,
+                    f"{review.title} — {review.therapist.name}, {review.rating} out of 5",
+                    review.get_held_reason_display(),
+                )
+                for review in queryset.select_related("therapist")
+            ),
+            action="remove_reviews",
+            title="Remove held reviews",
+            intro="These reviews will not be published; they never counted in ratings. Their authors still see them "
+            "in their own list, marked as hidden.",
+            submit=lambda count: f"Remove {count} review{'s' if count != 1 else ''}",
+        )
+
+
 @admin.register(ReviewFlag)
 class ReviewFlagAdmin(admin.ModelAdmin):
+    """Flags are facts (who reported what, when): read here, resolved by the moderation actions on the review."""
+
     list_display = ["review", "reason", "reporter", "is_resolved", "created_at"]
     list_filter = ["is_resolved", "reason"]
     search_fields = ["review__title", "details", "reporter__username"]
-    raw_id_fields = ["review", "reporter", "resolved_by"]
     list_select_related = ["review__therapist", "reporter"]
+    fields = ["review", "reporter", "reason", "details", "is_resolved", "resolved_by", "resolved_at", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ReviewResponse)
 class ReviewResponseAdmin(admin.ModelAdmin):
+    """Replies are the therapists' own words: read here, never written or changed by staff."""
+
     list_display = ["review", "author", "created_at", "updated_at"]
     search_fields = ["body", "review__title"]
-    raw_id_fields = ["review", "author"]
     list_select_related = ["review__therapist", "author"]
+    fields = ["review", "author", "body", "created_at", "updated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

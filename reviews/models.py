@@ -48,7 +48,12 @@ def has_open_flags() -> Exists:
 
 class ReviewQuerySet(models.QuerySet):
     def visible(self):
-        return self.filter(is_hidden=False)
+        """Reviews a profile shows and its aggregates count: neither hidden by a moderator nor held for one."""
+        return self.filter(is_hidden=False, is_held=False)
+
+    def held(self):
+        """Reviews waiting for a moderator's check before they are published."""
+        return self.filter(is_held=True)
 
     def with_open_flags(self):
         return self.filter(has_open_flags())
@@ -59,6 +64,10 @@ class ReviewQuerySet(models.QuerySet):
 
 
 class Review(models.Model):
+    class HoldReason(models.TextChoices):
+        NEW_ACCOUNT_CLUSTER = "new_account_cluster", "One of several reviews from new accounts on this therapist"
+        SHARED_ADDRESS = "shared_address", "Another account reviewed this therapist from the same address"
+
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="reviews")
     # PROTECT: deleting an account must not drop reviews behind the aggregates' back; staff remove
     # its reviews first (through the moderation services), then the account.
@@ -94,6 +103,18 @@ class Review(models.Model):
     )
     hidden_at = models.DateTimeField(null=True, blank=True)
 
+    # Held: kept off the profile and out of every aggregate until a moderator releases or removes it.
+    # held_reason stays after the decision, for the record and the held-review queue.
+    is_held = models.BooleanField(default=False, db_index=True)
+    held_reason = models.CharField(max_length=24, choices=HoldReason.choices, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    # A keyed hash (HMAC under SECRET_KEY) of the address the review was posted from: it tells whether two
+    # accounts posted from one address, and cannot be turned back into the address without the key.
+    client_address_hash = models.CharField(max_length=64, blank=True, editable=False)
+
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -128,26 +149,67 @@ class Review(models.Model):
                 for field in ("rating", *SUB_RATINGS)
             ],
             models.CheckConstraint(
+                condition=Q(is_held=False) | ~Q(held_reason=""),
+                name="review_held_has_reason",
+                violation_error_message="A held review says why it is held.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(is_held=True, is_hidden=True),
+                name="review_held_or_hidden",
+                violation_error_message="A review waits for a moderator or has been hidden by one, not both.",
+            ),
+            models.CheckConstraint(
                 condition=Q(visit_month__day=1),
                 name="review_visit_month_first_day",
                 violation_error_message="The visit month is stored as the first day of that month.",
             ),
         ]
         indexes = [
-            models.Index(fields=["therapist", "is_hidden", "-created_at"], name="review_profile_list"),
+            models.Index(fields=["therapist", "is_hidden", "is_held", "-created_at"], name="review_profile_list"),
         ]
 
     def __str__(self):
         return f"{self.rating}★ {self.title} — {self.therapist}"
 
+    def is_visible(self) -> bool:
+        """Shown on the profile and counted: the one-row form of ReviewQuerySet.visible()."""
+        return not self.is_hidden and not self.is_held
+
+
+class OpenFlagsManager(models.Manager.from_queryset(ReviewQuerySet)):
+    """Reviews someone flagged that no moderator has dealt with yet."""
+
+    def get_queryset(self):
+        return super().get_queryset().with_open_flags()
+
 
 class FlaggedReview(Review):
     """Reviews with open flags: the moderators' queue in the admin."""
+
+    objects = OpenFlagsManager()
 
     class Meta:
         proxy = True
         verbose_name = "flagged review"
         verbose_name_plural = "flagged reviews"
+
+
+class EverHeldManager(models.Manager.from_queryset(ReviewQuerySet)):
+    """Reviews that were ever held, whether still waiting or decided."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(held_reason="")
+
+
+class HeldReview(Review):
+    """Reviews ever held for a moderator's check, waiting or decided: the held-review queue in the admin."""
+
+    objects = EverHeldManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "held review"
+        verbose_name_plural = "held reviews"
 
 
 class ReviewResponse(models.Model):

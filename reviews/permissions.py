@@ -10,13 +10,21 @@ from therapists.models import Therapist
 from .models import Review
 
 MODERATE_PERMISSION = "reviews.moderate_review"
+EMAIL_UNCONFIRMED_MESSAGE = (
+    "Confirm your email address before you post a review: follow the link in the email we sent you. "
+    "You can ask for a new link from your account page."
+)
 
 
 def review_refusal(user, therapist: Therapist) -> ValidationError | None:
+    """Why this user may not review this therapist, or None. Anonymous visitors get None: they log in first."""
     if user.is_authenticated and therapist.owner_id == user.pk:
         return ValidationError("You cannot review your own profile.", code="own_profile")
     if not therapist.is_public:
         return ValidationError("This profile is not open for reviews.", code="not_public")
+    # A confirmed address costs a sock puppet a working mailbox, and tells us where to reach the reviewer.
+    if user.is_authenticated and not user.has_confirmed_email:
+        return ValidationError(EMAIL_UNCONFIRMED_MESSAGE, code="email_unconfirmed")
     return None
 
 
@@ -51,6 +59,8 @@ def flag_refusal(user, review: Review) -> ValidationError | None:
         return ValidationError("You cannot flag your own review; you can edit or delete it.", code="own_review")
     if review.is_hidden:
         return ValidationError("This review has already been taken down.", code="hidden")
+    if review.is_held:
+        return ValidationError("This review is waiting for a moderator's check.", code="held")
     return None
 
 

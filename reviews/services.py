@@ -10,13 +10,16 @@ error; the database constraint stays as the last guard.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from common.forms import dataclass_from_form
-from common.throttles import review_post_throttle
+from common.throttles import Throttle, review_address_throttle, review_post_throttle
 from therapists.models import Specialty, Therapist
 from therapists.services.scoring import compute_score
 
@@ -26,11 +29,16 @@ from .selectors import compute_aggregates
 
 # updated_at moves too: the search's cached facet counts are keyed on the newest change.
 AGGREGATE_FIELDS = [*Therapist.REVIEW_AGGREGATE_FIELDS, "score", "updated_at"]
-MODERATION_FIELDS = ["is_hidden", "hidden_reason", "hidden_by", "hidden_at"]
+MODERATION_FIELDS = ["is_hidden", "hidden_reason", "hidden_by", "hidden_at", "is_held", "released_by", "released_at"]
 RATE_LIMIT_MESSAGE = (
     "You have posted %(limit)s reviews in the last %(window)s, the most we accept. "
     "Your review is kept below: please post it again later."
 )
+ADDRESS_RATE_LIMIT_MESSAGE = (
+    "%(limit)s reviews have been posted from your network in the last %(window)s, the most we accept from one "
+    "address. Your review is kept below: please post it again later."
+)
+ADDRESS_HASH_SALT = "reviews.Review.client_address_hash"
 DUPLICATE_REPLY = "You have already replied to this review; edit your reply instead."
 
 
@@ -80,36 +88,111 @@ def _write_content(review: Review, content: ReviewContent) -> None:
     review.visit_month = content.visit_month.replace(day=1)
 
 
-def review_create(*, therapist: Therapist, author: AbstractBaseUser, content: ReviewContent) -> Review:
-    """A client's review of a published profile; one per client and therapist, never of one's own profile,
-    and no more than REVIEW_POST_LIMIT new reviews per client in REVIEW_POST_WINDOW_SECONDS."""
-    throttle, throttle_key = review_post_throttle(), f"user:{author.pk}"
-    if throttle.is_blocked(throttle_key):
-        window = "hour" if throttle.window == 3600 else f"{max(1, throttle.window // 60)} minutes"
-        raise ValidationError(RATE_LIMIT_MESSAGE, code="throttled", params={"limit": throttle.limit, "window": window})
+def client_address_hash(address: str) -> str:
+    """What a review keeps of the address it came from: an HMAC keyed on SECRET_KEY, never the address."""
+    return salted_hmac(ADDRESS_HASH_SALT, address, algorithm="sha256").hexdigest()
+
+
+def _window_words(seconds: int) -> str:
+    return "hour" if seconds == 3600 else f"{max(1, seconds // 60)} minutes"
+
+
+def _take_post_places(author: AbstractBaseUser, client_address: str | None) -> list[tuple[Throttle, str]]:
+    """Count this post against the per-client and per-address limits, atomically on the shared cache.
+
+    Every limit is counted first and checked after (Throttle.allow), so simultaneous posts in any number of
+    processes cannot all slip under a limit. Returns the places taken, to give back should the post not be
+    stored; raises "throttled" (and gives them back at once) when a limit is reached.
+    """
+    places = [(review_post_throttle(), f"user:{author.pk}")]
+    if client_address:
+        places.append((review_address_throttle(), f"address:{client_address}"))
+    refused = [(throttle, key) for throttle, key in places if not throttle.allow(key)]
+    if refused:
+        _give_back(places)
+        throttle, key = refused[0]
+        message = RATE_LIMIT_MESSAGE if key.startswith("user:") else ADDRESS_RATE_LIMIT_MESSAGE
+        raise ValidationError(
+            message, code="throttled", params={"limit": throttle.limit, "window": _window_words(throttle.window)}
+        )
+    return places
+
+
+def _give_back(places: list[tuple[Throttle, str]]) -> None:
+    for throttle, key in places:
+        throttle.release(key)
+
+
+def hold_reason(*, review: Review) -> str:
+    """Why a new review must wait for a moderator's check before it is published, or "" to publish it.
+
+    The floor against review bombing and sock puppets (the honest-reviews rule set will generalise it):
+    - a cluster of new accounts: the author's account is younger than REVIEW_NEW_ACCOUNT_DAYS, and, counting
+      this review, the therapist received at least REVIEW_CLUSTER_SIZE reviews from accounts that were that
+      new when they posted, within the last REVIEW_CLUSTER_HOURS;
+    - one address, several accounts: a review of this therapist came from the same client address (compared
+      by its keyed hash) under another account within the last REVIEW_CLUSTER_HOURS.
+    The rating plays no part: a 1-star and a 5-star review are held alike. Reviews already held or hidden
+    still count towards a cluster: they were received. Call under the therapist's row lock, so simultaneous
+    posts on one therapist are counted one after the other.
+    """
+    posted_at = review.created_at
+    since = posted_at - datetime.timedelta(hours=settings.REVIEW_CLUSTER_HOURS)
+    new_account_age = datetime.timedelta(days=settings.REVIEW_NEW_ACCOUNT_DAYS)
+    recent = Review.objects.filter(therapist_id=review.therapist_id, created_at__gte=since)
+    if review.author.date_joined > posted_at - new_account_age:
+        from_new_accounts = recent.filter(author__date_joined__gt=F("created_at") - new_account_age).count()
+        if from_new_accounts + 1 >= settings.REVIEW_CLUSTER_SIZE:
+            return Review.HoldReason.NEW_ACCOUNT_CLUSTER
+    if review.client_address_hash:
+        shared = recent.filter(client_address_hash=review.client_address_hash).exclude(author_id=review.author_id)
+        if shared.exists():
+            return Review.HoldReason.SHARED_ADDRESS
+    return ""
+
+
+def review_create(
+    *, therapist: Therapist, author: AbstractBaseUser, content: ReviewContent, client_address: str | None = None
+) -> Review:
+    """A client's review of a published profile: published at once, or held for a moderator (see hold_reason).
+
+    One per client and therapist, never of one's own profile, only from an account with a confirmed email
+    (permissions.review_refusal); no more than REVIEW_POST_LIMIT new reviews per client and
+    REVIEW_POST_ADDRESS_LIMIT per client address (when given) in REVIEW_POST_WINDOW_SECONDS. Only stored
+    reviews count towards those limits. The address itself is never stored, only its keyed hash.
+    """
+    places = _take_post_places(author, client_address)
+    stored = False
     review = Review(therapist=therapist, author=author)
     _write_content(review, content)
+    if client_address:
+        review.client_address_hash = client_address_hash(client_address)
     try:
         with transaction.atomic():
             locked = Therapist.objects.lock(therapist.pk)
             refusal = permissions.review_refusal(author, locked)
             if refusal is not None:
                 raise refusal
+            review.held_reason = hold_reason(review=review)
+            review.is_held = bool(review.held_reason)
             # Under the lock, this sees every committed review, so a duplicate is a form error here.
             review.full_clean()
             review.save(force_insert=True)
             refresh_aggregates(therapist_id=therapist.pk)
+        stored = True
     except IntegrityError as error:
         # A last guard: the database constraint, should a duplicate ever slip past the check.
         if Review.objects.filter(therapist=therapist, author=author).exists():
             raise _duplicate_error(Review, "one_review_per_client") from error
         raise
-    throttle.hit(throttle_key)
+    finally:
+        if not stored:
+            _give_back(places)
     return review
 
 
 def review_update(*, review: Review, content: ReviewContent) -> Review:
-    """The author's edit of their review; a hidden review stays hidden."""
+    """The author's edit of their review; a hidden review stays hidden, a held one stays held."""
     with transaction.atomic():
         Therapist.objects.lock(review.therapist_id)
         _write_content(review, content)
@@ -141,6 +224,8 @@ def _set_hidden(*, review: Review, moderator: AbstractBaseUser, hidden: bool, re
             review.hidden_reason = reason.strip() if hidden else ""
             review.hidden_by = moderator if hidden else None
             review.hidden_at = timezone.now() if hidden else None
+            # Hiding a held review is the moderator's "remove": it leaves the held queue, decided.
+            review.is_held = False
             review.full_clean()
             review.save(update_fields=[*MODERATION_FIELDS, "updated_at"])
             refresh_aggregates(therapist_id=review.therapist_id)
@@ -156,6 +241,35 @@ def review_hide(*, review: Review, moderator: AbstractBaseUser, reason: str = ""
 def review_restore(*, review: Review, moderator: AbstractBaseUser) -> Review:
     """Show a hidden review again and count it; the moderator's decision resolves its open flags."""
     return _set_hidden(review=review, moderator=moderator, hidden=False)
+
+
+def review_release(*, review: Review, moderator: AbstractBaseUser) -> Review:
+    """Publish a held review after a moderator's check: it shows and counts from now on."""
+    with transaction.atomic():
+        Therapist.objects.lock(review.therapist_id)
+        _check_held(review)
+        review.is_held = False
+        review.released_by = moderator
+        review.released_at = timezone.now()
+        review.full_clean()
+        review.save(update_fields=[*MODERATION_FIELDS, "updated_at"])
+        refresh_aggregates(therapist_id=review.therapist_id)
+    return review
+
+
+def review_remove_held(*, review: Review, moderator: AbstractBaseUser, reason: str = "") -> Review:
+    """Keep a held review off the profile: hidden, with the moderator's reason; it never counted."""
+    with transaction.atomic():
+        Therapist.objects.lock(review.therapist_id)
+        _check_held(review)
+        return _set_hidden(review=review, moderator=moderator, hidden=True, reason=reason)
+
+
+def _check_held(review: Review) -> None:
+    """Under the therapist's lock: the review still waits for a decision (another moderator may have taken it)."""
+    review.refresh_from_db(fields=MODERATION_FIELDS)
+    if not review.is_held:
+        raise ValidationError("This review is no longer waiting for a moderator's check.", code="not_held")
 
 
 def review_flags_dismiss(*, review: Review, moderator: AbstractBaseUser) -> int:

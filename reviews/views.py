@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
 
+from common import throttles
 from common.views import ServiceFormView
 from therapists.models import Therapist
 from therapists.selectors import published_therapists
@@ -21,7 +22,7 @@ from .models import Review, ReviewResponse
 
 def _review_url(review: Review) -> str:
     """Where to show a review after a change: on its profile when public, else in the author's list."""
-    if review.therapist.is_public and not review.is_hidden:
+    if review.therapist.is_public and review.is_visible():
         return f"{review.therapist.get_absolute_url()}#review-{review.pk}"
     return reverse("reviews:mine")
 
@@ -29,7 +30,6 @@ def _review_url(review: Review) -> str:
 class ReviewCreateView(LoginRequiredMixin, ServiceFormView):
     form_class = ReviewForm
     template_name = "reviews/review_form.html"
-    success_message = "Thank you: your review is published."
 
     @cached_property
     def therapist(self) -> Therapist:
@@ -49,7 +49,7 @@ class ReviewCreateView(LoginRequiredMixin, ServiceFormView):
         context = super().get_context_data(**kwargs)
         context.update(
             therapist=self.therapist,
-            is_own_profile=not permissions.can_review(self.request.user, self.therapist),
+            refusal=permissions.review_refusal(self.request.user, self.therapist),
             existing_review=self.existing_review,
         )
         return context
@@ -59,7 +59,13 @@ class ReviewCreateView(LoginRequiredMixin, ServiceFormView):
             therapist=self.therapist,
             author=self.request.user,
             content=services.ReviewContent.from_form(form.cleaned_data),
+            client_address=throttles.client_address(self.request),
         )
+
+    def get_success_message(self) -> str:
+        if self.result.is_held:
+            return "Thank you: your review is held for a moderator's check before it is published."
+        return "Thank you: your review is published."
 
     def service_error(self, form, error):
         if getattr(error, "code", None) == "throttled":
@@ -108,7 +114,7 @@ class AuthorReviewMixin(ReviewAccessMixin):
     denied_message = "Only the author can change this review."
 
     def review_queryset(self):
-        return Review.objects.select_related("therapist", "massage_type")
+        return Review.objects.select_related("therapist", "author", "massage_type")
 
     def allowed(self, review: Review) -> bool:
         return permissions.can_edit(self.request.user, review)
@@ -140,7 +146,11 @@ class VisibleReviewMixin(ReviewAccessMixin):
     """A review shown on a public profile; `allowed` says who may act on it."""
 
     def review_queryset(self):
-        return Review.objects.visible().filter(therapist__status=Therapist.Status.PUBLISHED).select_related("therapist")
+        return (
+            Review.objects.visible()
+            .filter(therapist__status=Therapist.Status.PUBLISHED)
+            .select_related("therapist", "author")
+        )
 
 
 class ReviewReplyView(VisibleReviewMixin, ServiceFormView):

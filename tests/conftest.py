@@ -85,3 +85,25 @@ def page_queries(client, django_assert_num_queries):
         return response
 
     return get
+
+
+def _db_marker(item) -> dict:
+    marker = item.get_closest_marker("django_db")
+    return dict(marker.kwargs) if marker else {}
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Among the tests that commit for real, run those restoring the migrated data (serialized_rollback) first.
+
+    pytest-django runs transactional tests after the others. A transactional test without serialized
+    rollback ends with a flush that recreates content types and permissions; a serialized one after it
+    would then restore its copy of those rows on top of them and fail on their unique keys.
+    """
+    transactional = [i for i, item in enumerate(items) if _db_marker(item).get("transaction")]
+    if not transactional:
+        return
+    chosen = [items[i] for i in transactional]
+    reordered = sorted(chosen, key=lambda item: not _db_marker(item).get("serialized_rollback"))
+    for index, item in zip(transactional, reordered, strict=True):
+        items[index] = item

@@ -42,7 +42,7 @@ class TherapistProfileForm(forms.ModelForm):
         help_texts = {
             "city": "Where you practise; we place you on the map from it.",
             "region": "Two-letter code, e.g. CO. Helps when several cities share a name.",
-            "postal_code": "Optional; when given, it sets your position.",
+            "postal_code": "Optional; when given, it sets your position, and it must lie in or near the city above.",
         }
         widgets = {
             "specialties": forms.CheckboxSelectMultiple,

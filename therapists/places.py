@@ -155,23 +155,65 @@ def suggest_places(text: str, limit: int = 5) -> list[str]:
     return [p.label for p in candidates[:limit]]
 
 
-def practice_place(*, city: str, region: str = "", postal_code: str = "") -> Place:
-    """The gazetteer entry for a practice: by postal code when given, else by city; most populous first."""
-    if postal_code.strip():
-        place = Place.objects.filter(postal_code=postal_code.strip()[:5]).order_by("-population", "pk").first()
+@dataclass(frozen=True)
+class PracticePlace:
+    """Where a practice is: the gazetteer entry its coordinates come from, and the city and region shown for it."""
+
+    place: Place
+    city: str
+    region: str
+
+
+# A postal code's own city name is often not the one people use (a ZIP of Brooklyn is "New York"): a city of the
+# typed name this close to the postal code's position is the same place; anything farther is a contradiction.
+NEARBY_KM = 30
+
+
+def practice_place(*, city: str, region: str = "", postal_code: str = "") -> PracticePlace:
+    """The gazetteer entry of a practice, by postal code when given, else by city (most populous first).
+
+    The city and region shown come from the gazetteer, never as typed beside coordinates from elsewhere: a
+    postal code whose place is far from any city of the typed name, or in another region, is refused, so a
+    profile cannot claim "Beverly Hills, CA" and be placed in Indianapolis.
+    """
+    name, region = normalise_name(city), region.strip().upper()
+    code = postal_code.strip()[:5]
+    if code:
+        place = Place.objects.filter(postal_code=code).order_by("-population", "pk").first()
         if place is None:
             raise ValidationError({"postal_code": "We do not know this postal code. Check it, or leave it empty."})
-        return place
-    candidates = Place.objects.filter(search_name=normalise_name(city))
-    if region.strip():
-        candidates = candidates.filter(region__iexact=region.strip())
+        if region and place.region and region != place.region.upper():
+            raise ValidationError(
+                {"region": f"The postal code {code} is in {place.region}, not {region}. Correct one of them."},
+                code="place_mismatch",
+            )
+        if name == place.search_name:
+            return PracticePlace(place=place, city=place.name, region=place.region)
+        origin = Origin(place.latitude, place.longitude, place.label)
+        near = (
+            within_radius(Place.objects.filter(search_name=name, country=place.country), origin, NEARBY_KM)
+            .order_by("distance_km", "pk")
+            .first()
+        )
+        if near is None:
+            raise ValidationError(
+                {
+                    "postal_code": f"The postal code {code} is in {place.name}, {place.region}, not in {city.strip()}. "
+                    "Correct the city or the postal code."
+                },
+                code="place_mismatch",
+            )
+        return PracticePlace(place=place, city=near.name, region=place.region)
+    candidates = Place.objects.filter(search_name=name)
+    if region:
+        candidates = candidates.filter(region__iexact=region)
     # Cities before postal-code entries of the same name, then the most populous.
     place = candidates.order_by("kind", "-population", "pk").first()
     if place is None:
         raise ValidationError(
             {"city": "We could not find this city. Check the spelling and the state, or add a postal code."}
         )
-    return place
+    return PracticePlace(place=place, city=place.name, region=place.region)
 
 
 def within_radius(queryset, origin: Origin, radius_km: float):

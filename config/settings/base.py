@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,6 +42,8 @@ THIRD_PARTY_APPS = [
     "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
+    # An app only for its deployment checks (common.checks); it has no models.
+    "common",
     "accounts",
     "therapists",
     "reviews",
@@ -51,6 +54,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +64,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Innermost, so their answers still pass every header above. Sessions and the user load lazily,
+    # so a NUL is refused before anything reads it; a database error raised by a view becomes a 503.
+    "common.middleware.RejectNulMiddleware",
+    "common.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -86,13 +94,18 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# How long a SQLite writer waits for another's lock before giving up; the request then answers 503 with
+# Retry-After (common.middleware) instead of hanging a worker while a long write holds the database.
+SQLITE_BUSY_TIMEOUT_SECONDS = env.float("SQLITE_BUSY_TIMEOUT_SECONDS", default=5.0)
+# What a 503 (the database unavailable) tells the client to wait before trying again.
+DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = env.int("DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS", default=10)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; "immediate" takes the write lock at
     # BEGIN so concurrent writers queue on the busy timeout instead of failing midway.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
@@ -103,7 +116,13 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
+# Throttles and cached counts live here. The default, local memory, is per process: right for `make run`,
+# wrong for several workers, each of which would count alone. Production names a shared cache with atomic
+# increments, CACHE_URL=redis://host:6379/1 (Django's RedisCache); config.settings.production refuses to
+# start with a per-process cache when WEB_CONCURRENCY > 1, and `check --deploy` warns of one (common.checks).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Keeps this site's keys apart when several sites (or test runs) share one Redis.
+CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default=""))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -117,17 +136,44 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
-# Log-in throttle: after this many failures on one account or from one address within the window,
-# further attempts are refused for the lockout. Counts live in the cache (shared with CACHE_URL).
+# Log-in throttle: after this many failures on one account from one address (the pair), or this many
+# from one address on any accounts, within the window, that source is refused for the lockout. An
+# account is never locked for everyone: its owner is emailed after LOGIN_ALERT_FAILURES failures in a
+# window instead. Counts live in the cache (shared with CACHE_URL) and are counted before the password
+# check, atomically, so the limits hold across processes.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+LOGIN_ALERT_FAILURES = env.int("LOGIN_ALERT_FAILURES", default=20)
+# Sign-ups per address per window (each sends an email, whether or not the address has an account).
+SIGNUP_LIMIT = env.int("SIGNUP_LIMIT", default=5)
+SIGNUP_WINDOW_SECONDS = env.int("SIGNUP_WINDOW_SECONDS", default=60 * 60)
+# Password-reset emails per target address and requests per client address, per window.
+PASSWORD_RESET_EMAIL_LIMIT = env.int("PASSWORD_RESET_EMAIL_LIMIT", default=3)
+PASSWORD_RESET_ADDRESS_LIMIT = env.int("PASSWORD_RESET_ADDRESS_LIMIT", default=10)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60)
+# The email-confirmation link: how long it works, and how many a person may ask for per window.
+EMAIL_CONFIRMATION_MAX_AGE_SECONDS = env.int("EMAIL_CONFIRMATION_MAX_AGE_SECONDS", default=3 * 24 * 60 * 60)
+EMAIL_CONFIRMATION_SEND_LIMIT = env.int("EMAIL_CONFIRMATION_SEND_LIMIT", default=3)
+EMAIL_CONFIRMATION_SEND_WINDOW_SECONDS = env.int("EMAIL_CONFIRMATION_SEND_WINDOW_SECONDS", default=60 * 60)
+# A second factor (TOTP, with backup codes) for the admin: required at the admin's log-in for anyone who
+# has set one up; with STAFF_TWO_FACTOR_REQUIRED, for every staff member (those without one set it up first).
+STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=False)
+OTP_TOTP_ISSUER = "Therapist Directory"
 # How many proxies (load balancers) stand in front of the app and append to X-Forwarded-For.
 # 0 (the default, and right for `make run`): the client's address is REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-# New reviews per user per window.
+# New reviews per user, and per client address across accounts, per window (counted in the shared cache).
 REVIEW_POST_LIMIT = env.int("REVIEW_POST_LIMIT", default=5)
+REVIEW_POST_ADDRESS_LIMIT = env.int("REVIEW_POST_ADDRESS_LIMIT", default=10)
 REVIEW_POST_WINDOW_SECONDS = env.int("REVIEW_POST_WINDOW_SECONDS", default=60 * 60)
+# A review waits for a moderator when its author's account is younger than REVIEW_NEW_ACCOUNT_DAYS and it makes
+# REVIEW_CLUSTER_SIZE reviews from new accounts on one therapist within REVIEW_CLUSTER_HOURS, or when another
+# account reviewed that therapist from the same address within those hours (reviews.services.hold_reason).
+REVIEW_NEW_ACCOUNT_DAYS = env.int("REVIEW_NEW_ACCOUNT_DAYS", default=7)
+REVIEW_CLUSTER_SIZE = env.int("REVIEW_CLUSTER_SIZE", default=3)
+REVIEW_CLUSTER_HOURS = env.int("REVIEW_CLUSTER_HOURS", default=24)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -165,6 +211,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Photos and scans decoded at once per process (each may take ~100 MB while decoded), and how long an upload
+# waits for a free slot before the form says "busy, try again" (therapists.uploads.image_processing_slot).
+UPLOAD_IMAGE_CONCURRENCY = env.int("UPLOAD_IMAGE_CONCURRENCY", default=2)
+UPLOAD_IMAGE_WAIT_SECONDS = env.float("UPLOAD_IMAGE_WAIT_SECONDS", default=5.0)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
@@ -181,6 +231,22 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# django-csp's middleware sends this on every response that has no policy of its own (the document views
+# set a stricter one). No 'unsafe-inline' anywhere: the site has no inline script or style by design, and
+# the admin's scripts are files too. Browser features are denied by common.middleware.PermissionsPolicyMiddleware.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
 
 LOGGING = {
     "version": 1,

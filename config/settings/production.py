@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from common.checks import SHARED_CACHE_HINT, per_process_cache
+
 from .base import *  # noqa: F401,F403
 from .base import DEBUG, env
 
@@ -25,3 +27,12 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Throttles and cached counts must be shared by every worker: several workers (gunicorn reads
+# WEB_CONCURRENCY) with a per-process cache would each count alone, so refuse to start.
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)
+if WEB_CONCURRENCY > 1 and per_process_cache(CACHES):  # noqa: F405
+    raise ImproperlyConfigured(
+        f"WEB_CONCURRENCY is {WEB_CONCURRENCY} but the cache is per process "
+        f"({per_process_cache(CACHES)}): each worker would count throttles alone. {SHARED_CACHE_HINT}"  # noqa: F405
+    )

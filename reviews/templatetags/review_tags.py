@@ -25,3 +25,10 @@ def review_actions(context, review, therapist=None) -> dict:
 def may_review(context, therapist) -> bool:
     user = context.get("user")
     return user is None or permissions.can_review(user, therapist)
+
+
+@register.simple_tag(takes_context=True)
+def review_refusal(context, therapist):
+    """`{% review_refusal therapist as refusal %}`: why the viewer may not review here (code, messages), or None."""
+    user = context.get("user")
+    return None if user is None else permissions.review_refusal(user, therapist)

@@ -1,5 +1,6 @@
 """Browser-test fixtures: the system Chromium through Playwright, one browser for the package, a context a test."""
 
+import datetime
 import importlib.util
 import mimetypes
 import os
@@ -142,7 +143,15 @@ def _review(therapist, author: str, rating: int, title: str, body: str, *, recom
         **{**ratings, **sub_ratings},
     )
     return services.review_create(
-        therapist=therapist, author=UserFactory(username=author.lower(), first_name=author), content=content
+        therapist=therapist,
+        # A confirmed client of a year's standing: the journeys' new accounts must not make a "new account" cluster.
+        author=UserFactory(
+            username=author.lower(),
+            first_name=author,
+            email_confirmed_at=timezone.now(),
+            date_joined=timezone.now() - datetime.timedelta(days=365),
+        ),
+        content=content,
     )
 
 

@@ -4,6 +4,9 @@ import json
 import re
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core import mail
 
 from ..factories import PASSWORD
 
@@ -101,6 +104,17 @@ def sign_up(page, username: str, password: str = PASSWORD, confirmation: str | N
     page.get_by_label(re.compile(r"^Password:?$")).fill(password)
     page.get_by_label(re.compile(r"^Password confirmation:?$")).fill(confirmation or password)
     page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+
+
+def confirm_email(page) -> None:
+    """Follow the confirmation link of the newest email, as the person would from their inbox, and press the
+    button: in the browser that signed up, that confirms the address, logs them in and goes on."""
+    link = re.search(r"https?://\S+/accounts/email/confirm/\S+", mail.outbox[-1].body)
+    assert link, "the sign-up email holds a confirmation link"
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+    page.goto(origin + urlsplit(link.group(0)).path)
+    page.get_by_role("button", name="Confirm my email").click()
     page.wait_for_load_state()
 
 

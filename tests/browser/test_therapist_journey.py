@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .helpers import expect, sign_up
+from .helpers import confirm_email, expect, sign_up
 from .images import certificate_pdf, portrait_jpeg
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -14,6 +14,7 @@ def test_therapist_signs_up_fills_the_profile_uploads_photo_and_certificate(page
     page.goto("/")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up").click()
     sign_up(page, "lena")
+    confirm_email(page)
     page.goto("/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your dashboard")
     page.get_by_role("link", name="Create your profile").click()

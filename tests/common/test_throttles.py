@@ -1,11 +1,33 @@
-"""Throttles: counts in a fixed window, lock-outs, resets, expiry on the clock; the client's address behind proxies."""
+"""Throttles: counts in a fixed window, lock-outs, resets, expiry on the clock, atomic counting across threads
+and processes (a real Redis); the client's address behind proxies."""
 
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
 import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+import redis
 from django.core.cache import CacheKeyWarning
 
-from common.throttles import Throttle, client_address, login_throttle, review_post_throttle
+from common.throttles import (
+    Throttle,
+    client_address,
+    email_confirmation_throttle,
+    login_address_throttle,
+    login_alert_throttle,
+    login_throttle,
+    password_reset_address_throttle,
+    password_reset_email_throttle,
+    review_post_throttle,
+    signup_throttle,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +122,122 @@ def test_throttle_keys_are_safe_for_any_cache_whatever_the_identifier():
 def test_login_throttle_reads_its_limits_from_the_settings(settings):
     settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_WINDOW_SECONDS, settings.LOGIN_LOCKOUT_SECONDS = 4, 30, 90
     assert login_throttle() == Throttle(scope="login", limit=4, window=30, lockout=90)
+
+
+def test_login_address_and_alert_throttles_read_their_limits_from_the_settings(settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT, settings.LOGIN_FAILURE_WINDOW_SECONDS = 7, 30
+    settings.LOGIN_LOCKOUT_SECONDS, settings.LOGIN_ALERT_FAILURES = 90, 12
+    assert login_address_throttle() == Throttle(scope="login-address", limit=7, window=30, lockout=90)
+    assert login_alert_throttle() == Throttle(scope="login-account", limit=12, window=30)
+
+
+def test_signup_reset_and_confirmation_throttles_read_their_limits_from_the_settings(settings):
+    settings.SIGNUP_LIMIT, settings.SIGNUP_WINDOW_SECONDS = 2, 60
+    settings.PASSWORD_RESET_EMAIL_LIMIT, settings.PASSWORD_RESET_ADDRESS_LIMIT = 3, 4
+    settings.PASSWORD_RESET_WINDOW_SECONDS = 70
+    settings.EMAIL_CONFIRMATION_SEND_LIMIT, settings.EMAIL_CONFIRMATION_SEND_WINDOW_SECONDS = 5, 80
+    assert signup_throttle() == Throttle(scope="signup", limit=2, window=60)
+    assert password_reset_email_throttle() == Throttle(scope="password-reset-email", limit=3, window=70)
+    assert password_reset_address_throttle() == Throttle(scope="password-reset-address", limit=4, window=70)
+    assert email_confirmation_throttle() == Throttle(scope="email-confirmation", limit=5, window=80)
+
+
+def test_throttle_allow_lets_the_limit_through_then_refuses():
+    throttle = Throttle(scope="test", limit=3, window=60)
+    assert [throttle.allow("lena") for _ in range(5)] == [True, True, True, False, False]
+
+
+def test_throttle_allow_locks_out_from_the_first_refusal_not_from_an_allowed_attempt(today, time_machine):
+    throttle = Throttle(scope="test", limit=2, window=60, lockout=600)
+    assert [throttle.allow("lena"), throttle.allow("lena")] == [True, True]
+    throttle.release("lena")  # the second attempt succeeded: nothing is locked
+    assert throttle.allow("lena")
+    time_machine.shift(30)
+    assert not throttle.allow("lena")  # refused: the lock-out starts now
+    time_machine.shift(599)
+    assert not throttle.allow("lena")
+    time_machine.shift(2)
+    assert throttle.allow("lena")
+
+
+def test_throttle_count_gives_each_hit_its_own_number():
+    throttle = Throttle(scope="test", limit=3, window=60)
+    assert [throttle.count("lena") for _ in range(4)] == [1, 2, 3, 4]
+    assert throttle.count("maria") == 1
+
+
+def test_throttle_allow_from_simultaneous_threads_lets_exactly_the_limit_through():
+    throttle = Throttle(scope="test", limit=5, window=60)
+    start = threading.Barrier(20)
+
+    def attempt(_):
+        start.wait()
+        return throttle.allow("lena")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        assert sorted(pool.map(attempt, range(20))) == [False] * 15 + [True] * 5
+
+
+@pytest.fixture
+def throttle_redis_location():
+    """The Redis at 127.0.0.1:6379; skipped when none answers, except under CI (CI=true), where it must."""
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis at 127.0.0.1:6379 does not answer; under CI the shared-cache tests must run.")
+        pytest.skip("no Redis answers at 127.0.0.1:6379 (start one to test the throttles across processes)")
+    return "redis://127.0.0.1:6379/0"
+
+
+# Run in a separate Python process: configures the default cache on Redis under the given prefix, waits for the
+# start time, then tries `attempts` times and prints how many were allowed.
+ATTEMPTS_IN_ANOTHER_PROCESS = """
+import json, os, sys, time
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+import django
+from django.conf import settings
+django.setup()
+from django.test.utils import override_settings
+location, prefix, attempts, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location,
+                      "KEY_PREFIX": prefix}}
+with override_settings(CACHES=caches):
+    from common.throttles import Throttle
+    throttle = Throttle(scope="cross-process", limit=10, window=60, lockout=60)
+    time.sleep(max(0.0, start - time.time()))
+    print(json.dumps([throttle.allow("address:10.0.0.1|account:1") for _ in range(attempts)]))
+"""
+
+
+def test_throttle_allow_in_two_processes_on_redis_lets_exactly_the_limit_through(throttle_redis_location, settings):
+    """Finding 4: two processes (as two gunicorn workers) share one count on Redis: 2 x 15 attempts, 10 allowed."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    start = str(time.time() + 2)
+    root = Path(__file__).resolve().parents[2]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", ATTEMPTS_IN_ANOTHER_PROCESS, throttle_redis_location, prefix, "15", start],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [json.loads(worker.communicate(timeout=60)[0]) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0]
+    assert sum(sum(result) for result in results) == 10
+    # And this process, on the same Redis, sees the count the others left.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": throttle_redis_location,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    throttle = Throttle(scope="cross-process", limit=10, window=60, lockout=60)
+    assert throttle.is_blocked("address:10.0.0.1|account:1")
+    throttle.reset("address:10.0.0.1|account:1")
 
 
 def test_review_post_throttle_reads_its_limits_from_the_settings(settings):

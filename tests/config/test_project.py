@@ -22,7 +22,11 @@ def test_project_every_model_change_has_a_migration():
 
 
 def _settings_probe(env: dict, expression: str, module: str = "config.settings.local"):
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "CACHE_URL", "CACHE_KEY_PREFIX", "WEB_CONCURRENCY"}
+    }
     clean.update(env, DJANGO_SETTINGS_MODULE=module)
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings; print({expression})"],
@@ -55,22 +59,64 @@ def test_settings_database_url_switches_to_postgresql():
     assert "sqlite3" in default.stdout
 
 
-def test_settings_production_pass_check_deploy():
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY="a-long-random-production-secret-" + "k" * 40,
-        ALLOWED_HOSTS="directory.example.com",
-    )
-    result = subprocess.run(
+# The documented production environment (README): secrets, hosts and the shared cache.
+PRODUCTION_ENV = {
+    "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
+    "ALLOWED_HOSTS": "directory.example.com",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "WEB_CONCURRENCY": "4",
+}
+
+
+def _check_deploy(env: dict):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "CACHE_URL", "WEB_CONCURRENCY"}}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env=clean,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_settings_production_pass_check_deploy():
+    result = _check_deploy(PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_settings_production_check_deploy_warns_of_a_per_process_cache():
+    env = {name: value for name, value in PRODUCTION_ENV.items() if name not in {"CACHE_URL", "WEB_CONCURRENCY"}}
+    result = _check_deploy(env)
+    assert result.returncode != 0
+    assert "common.W001" in result.stderr and "CACHE_URL" in result.stderr
+
+
+def test_settings_production_refuses_several_workers_on_a_per_process_cache():
+    env = {name: value for name, value in PRODUCTION_ENV.items() if name != "CACHE_URL"}
+    result = _settings_probe(env, "settings.CACHES", module="config.settings.production")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: WEB_CONCURRENCY is 4 but the cache is per process" in result.stderr
+
+
+def test_settings_production_starts_several_workers_on_redis():
+    result = _settings_probe(PRODUCTION_ENV, "settings.CACHES['default']", module="config.settings.production")
+    assert result.returncode == 0, result.stderr
+    assert "'BACKEND': 'django.core.cache.backends.redis.RedisCache'" in result.stdout
+    assert "'LOCATION': 'redis://127.0.0.1:6379/1'" in result.stdout
+
+
+def test_settings_cache_key_prefix_from_the_environment():
+    env = {"DEBUG": "true", "CACHE_KEY_PREFIX": "directory"}
+    result = _settings_probe(env, "settings.CACHES['default']['KEY_PREFIX']")
+    assert result.stdout.strip() == "directory"
+
+
+def test_settings_sqlite_waits_a_bounded_configured_time_for_a_lock():
+    expression = "settings.DATABASES['default']['OPTIONS']['timeout']"
+    assert _settings_probe({"DEBUG": "true"}, expression).stdout.strip() == "5.0"
+    assert _settings_probe({"DEBUG": "true", "SQLITE_BUSY_TIMEOUT_SECONDS": "2.5"}, expression).stdout.strip() == "2.5"
 
 
 def test_settings_production_refuses_to_start_without_allowed_hosts():

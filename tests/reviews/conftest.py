@@ -1,12 +1,15 @@
 """Fixtures for the review tests: a published profile with its owner, a client's review of it."""
 
+# The clients here have confirmed their email and opened their accounts long ago: no review is refused or held
+# unless a test means it.
+
 import pytest
 
 from reviews import services
 from therapists.models import Specialty
 
-from ..factories import SpecialtyFactory, TherapistFactory, UserFactory
-from .helpers import review_content
+from ..factories import SpecialtyFactory, TherapistFactory
+from .helpers import client_account, review_content
 
 
 @pytest.fixture
@@ -18,7 +21,7 @@ def swedish_specialty(db):
 @pytest.fixture
 def reviewed_owner(db):
     """The therapist who owns the reviewed profile."""
-    return UserFactory(username="profile-owner")
+    return client_account(username="profile-owner")
 
 
 @pytest.fixture
@@ -30,13 +33,13 @@ def reviewed_therapist(reviewed_owner, swedish_specialty):
 @pytest.fixture
 def review_author(db):
     """The client who writes `published_review`."""
-    return UserFactory(username="review-author")
+    return client_account(username="review-author")
 
 
 @pytest.fixture
 def other_client(db):
     """A signed-in client with no part in the review."""
-    return UserFactory(username="other-client")
+    return client_account(username="other-client")
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""Helpers shared by the review tests: a valid form post and the aggregate check."""
+"""Helpers shared by the review tests: a client who may review, a valid form post and the aggregate check."""
+
+import datetime
 
 import pytest
 from django.utils import timezone
@@ -6,6 +8,22 @@ from django.utils import timezone
 from reviews.selectors import compute_aggregates
 from reviews.services import AGGREGATE_FIELDS, ReviewContent
 from therapists.models import Specialty, Therapist
+
+from ..factories import UserFactory
+
+# Well past REVIEW_NEW_ACCOUNT_DAYS: an established client, whose reviews no new-account cluster holds.
+ESTABLISHED_ACCOUNT_AGE = datetime.timedelta(days=365)
+
+
+def client_account(**fields):
+    """A client who may post a review: email confirmed, account opened a year ago. Override either field."""
+    now = timezone.now()
+    return UserFactory(**{"email_confirmed_at": now, "date_joined": now - ESTABLISHED_ACCOUNT_AGE, **fields})
+
+
+def new_account(**fields):
+    """A client who may post a review from an account opened today: what a sock puppet looks like."""
+    return client_account(**{"date_joined": timezone.now(), **fields})
 
 
 def review_form_data(**overrides) -> dict:

@@ -1,15 +1,17 @@
 """Moderation in the admin: the flagged-review queue, hide, restore and dismiss, each through the services."""
 
+import datetime
 from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from reviews import services
 from reviews.models import Review, ReviewFlag
 
-from ..factories import ReviewFlagFactory, UserFactory
-from .helpers import assert_aggregates_exact, review_content
+from ..factories import ReviewFactory, ReviewFlagFactory, UserFactory
+from .helpers import assert_aggregates_exact, client_account, review_content
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def flagged_review(published_review):
 def calm_review(reviewed_therapist):
     """A second visible review of the same profile, with no flags."""
     return services.review_create(
-        therapist=reviewed_therapist, author=UserFactory(), content=review_content(title="Calm and kind")
+        therapist=reviewed_therapist, author=client_account(), content=review_content(title="Calm and kind")
     )
 
 
@@ -148,3 +150,122 @@ def test_review_admin_moderators_cannot_delete(client, moderator, published_revi
     response = client.post(reverse("admin:reviews_review_delete", args=[published_review.pk]), {"post": "yes"})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert Review.objects.filter(pk=published_review.pk).exists()
+
+
+HELD_QUEUE = "admin:reviews_heldreview_changelist"
+ADDRESS = "203.0.113.7"
+
+
+@pytest.fixture
+def held_review(reviewed_therapist, review_author, other_client):
+    """A 1-star review held because another account had reviewed the same 5-star profile from the same address."""
+    services.review_create(
+        therapist=reviewed_therapist, author=review_author, content=review_content(rating=5), client_address=ADDRESS
+    )
+    return services.review_create(
+        therapist=reviewed_therapist,
+        author=other_client,
+        content=review_content(rating=1, title="Held one"),
+        client_address=ADDRESS,
+    )
+
+
+def _held(therapist, created_at, title, **fields):
+    return ReviewFactory(
+        therapist=therapist,
+        author=client_account(),
+        title=title,
+        created_at=created_at,
+        held_reason=Review.HoldReason.NEW_ACCOUNT_CLUSTER,
+        **{"is_held": True, **fields},
+    )
+
+
+def test_held_review_queue_lists_waiting_reviews_first_then_the_oldest(client, moderator, reviewed_therapist, today):
+    now = timezone.now()
+    newer = _held(reviewed_therapist, now - datetime.timedelta(hours=1), "Newer waiting")
+    older = _held(reviewed_therapist, now - datetime.timedelta(hours=5), "Older waiting")
+    released = _held(reviewed_therapist, now - datetime.timedelta(hours=9), "Released", is_held=False)
+    never_held = ReviewFactory(therapist=reviewed_therapist, title="Never held")
+    client.force_login(moderator)
+    response = client.get(reverse(HELD_QUEUE))
+    assert response.status_code == HTTPStatus.OK
+    assert [r.pk for r in response.context["cl"].result_list] == [older.pk, newer.pk, released.pk]
+    assert never_held.pk not in [r.pk for r in response.context["cl"].result_list]
+    assert "Held reviews" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_held_review_queue_release_publishes_and_counts_the_review(client, moderator, held_review, reviewed_therapist):
+    reviewed_therapist.refresh_from_db()
+    assert reviewed_therapist.review_count == 1
+    client.force_login(moderator)
+    response = client.post(
+        reverse(HELD_QUEUE), {"action": "release_reviews", "_selected_action": [held_review.pk], "index": "0"}
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    held_review.refresh_from_db()
+    reviewed_therapist.refresh_from_db()
+    assert held_review.is_visible() and held_review.released_by == moderator
+    assert reviewed_therapist.review_count == 2 and reviewed_therapist.rating_avg == pytest.approx(3.0)
+    assert_aggregates_exact(reviewed_therapist.pk)
+    # Released twice: the second is reported, nothing changes.
+    again = client.post(
+        reverse(HELD_QUEUE),
+        {"action": "release_reviews", "_selected_action": [held_review.pk], "index": "0"},
+        follow=True,
+    )
+    assert "Not released" in again.content.decode()
+
+
+def test_held_review_queue_remove_asks_for_a_reason_then_hides(client, moderator, held_review, reviewed_therapist):
+    client.force_login(moderator)
+    url = reverse(HELD_QUEUE)
+    first = client.post(url, {"action": "remove_reviews", "_selected_action": [held_review.pk], "index": "0"})
+    assert first.status_code == HTTPStatus.OK
+    assert "Another account reviewed this therapist from the same address" in first.content.decode()
+    second = client.post(
+        url, {"action": "remove_reviews", "_selected_action": [held_review.pk], "apply": "yes", "note": "Sock puppet"}
+    )
+    assert second.status_code == HTTPStatus.FOUND
+    held_review.refresh_from_db()
+    reviewed_therapist.refresh_from_db()
+    assert (held_review.is_held, held_review.is_hidden, held_review.hidden_reason) == (False, True, "Sock puppet")
+    assert reviewed_therapist.review_count == 1 and reviewed_therapist.rating_avg == pytest.approx(5.0)
+    assert_aggregates_exact(reviewed_therapist.pk)
+
+
+# Who may see the held queue and release from it: moderators and superusers; staff without the group see nothing.
+HELD_QUEUE_ROLES = {
+    "anonymous": ("login", False),
+    "client_user": ("login", False),
+    "reviewed_owner": ("login", False),
+    "verifier": (HTTPStatus.FORBIDDEN, False),
+    "staff_without_groups": (HTTPStatus.FORBIDDEN, False),
+    "moderator": (HTTPStatus.OK, True),
+    "superuser": (HTTPStatus.OK, True),
+}
+
+
+@pytest.mark.parametrize("role", HELD_QUEUE_ROLES)
+def test_held_review_queue_permissions(client, request, role, held_review):
+    expected_page, may_release = HELD_QUEUE_ROLES[role]
+    if role == "staff_without_groups":
+        client.force_login(UserFactory(is_staff=True))
+    elif role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    page = client.get(reverse(HELD_QUEUE))
+    answer = "login" if page.status_code == HTTPStatus.FOUND and "/admin/login/" in page.url else page.status_code
+    assert answer == expected_page
+    client.post(reverse(HELD_QUEUE), {"action": "release_reviews", "_selected_action": [held_review.pk]})
+    held_review.refresh_from_db()
+    assert held_review.is_held is not may_release
+
+
+def test_review_admin_lists_authors_by_public_name_never_username(client, moderator, reviewed_therapist):
+    ReviewFactory(
+        therapist=reviewed_therapist, author=client_account(username="secret-login", first_name="Ana", last_name="Lo")
+    )
+    client.force_login(moderator)
+    for url in (reverse("admin:reviews_review_changelist"), reverse(HELD_QUEUE)):
+        assert "secret-login" not in client.get(url).content.decode()
+    assert "Ana L." in client.get(reverse("admin:reviews_review_changelist")).content.decode()

@@ -104,11 +104,11 @@ VALID = {
     "title": _text(3, 120),
     "body": _text(20, 300),
 }
+# No NUL characters: common.middleware.RejectNulMiddleware answers 400 to any request holding one, before the
+# form sees it (test_views checks that for the review form).
 JUNK = st.one_of(
-    st.sampled_from(
-        ["", " ", "0", "6", "-1", "3.5", "1e3", "true", "\x00", "<script>", "9" * 50, "2024-13", "0000-01"]
-    ),
-    st.text(max_size=40),
+    st.sampled_from(["", " ", "0", "6", "-1", "3.5", "1e3", "true", "<script>", "9" * 50, "2024-13", "0000-01"]),
+    st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=40),
     st.text(alphabet="abc ÄÖ€😀\n<>&\"'", min_size=3990, max_size=4130),
     st.dates().map(lambda d: d.strftime("%Y-%m")),
 )

@@ -105,3 +105,22 @@ def test_review_queryset_for_profile_reads_author_reply_and_type_in_one_query(
         (review,) = Review.objects.for_profile()
         shown = (review.author.username, review.response.body, review.massage_type.slug)
     assert shown == ("review-author", "Thank you.", "swedish")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{"is_held": True, "held_reason": ""}, {"is_held": True, "held_reason": "shared_address", "is_hidden": True}],
+    ids=["held without a reason", "held and hidden"],
+)
+def test_review_held_state_is_a_database_constraint(published_review, state):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Review.objects.filter(pk=published_review.pk).update(**state)
+
+
+def test_review_queryset_visible_and_is_visible_leave_out_held_reviews():
+    shown = ReviewFactory()
+    held = ReviewFactory(is_held=True, held_reason=Review.HoldReason.NEW_ACCOUNT_CLUSTER)
+    hidden = ReviewFactory(is_hidden=True)
+    assert list(Review.objects.visible()) == [shown]
+    assert list(Review.objects.held()) == [held]
+    assert [review.is_visible() for review in (shown, held, hidden)] == [True, False, False]

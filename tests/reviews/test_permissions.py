@@ -1,4 +1,5 @@
-"""The permission matrix: anonymous, another client, the author, the profile owner and staff, for every action."""
+"""The permission matrix: anonymous, a client who has not confirmed their email, another client, the author, the
+profile owner and staff, for every action."""
 
 # The rules are read one by one (reviews.permissions), then each action is tried for real through the site (a
 # POST that would succeed for someone allowed): the test checks both the answer and that the database changed
@@ -9,25 +10,30 @@ from http import HTTPStatus
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
+from django.utils import timezone
 
 from reviews import permissions
 from reviews.models import Review, ReviewFlag, ReviewResponse
 from therapists.models import Therapist
 
 from ..factories import ReviewFactory, TherapistFactory, UserFactory
-from .helpers import assert_aggregates_exact, review_form_data
+from .helpers import assert_aggregates_exact, client_account, review_form_data
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ["anonymous", "other_client", "author", "owner", "staff"]
+ACTORS = ["anonymous", "unconfirmed", "other_client", "author", "owner", "staff"]
 LOGIN_URL = "/accounts/login/"
 
 
 @pytest.fixture
 def actor_user(request, other_client, review_author, reviewed_owner, moderator):
-    """The named actor's account (None for anonymous); staff is a moderator (staff in the Moderators group)."""
+    """The named actor's account (None for anonymous); staff is a moderator (staff in the Moderators group) who
+    confirmed their email; unconfirmed is a client who never followed the confirmation link."""
+    moderator.email_confirmed_at = timezone.now()
+    moderator.save(update_fields=["email_confirmed_at"])
     users = {
         "anonymous": None,
+        "unconfirmed": client_account(username="unconfirmed-client", email_confirmed_at=None),
         "other_client": other_client,
         "author": review_author,
         "owner": reviewed_owner,
@@ -58,6 +64,7 @@ def _outcome(response, login_url: str = LOGIN_URL):
 # can_review, can_edit (and delete), can_reply, can_flag, can_moderate: of a published review on a public profile.
 RULES = {
     "anonymous": (True, False, False, False, False),  # may start a review: it begins with logging in
+    "unconfirmed": (False, False, False, True, False),  # reviews wait for a confirmed email; flags do not
     "other_client": (True, False, False, True, False),
     "author": (True, True, False, False, False),  # a second review is a duplicate, not a permission
     "owner": (False, False, True, True, False),
@@ -81,9 +88,18 @@ def test_permissions_can_functions_for_each_actor(actor_user, request, reviewed_
 
 def test_review_refusal_says_why(reviewed_therapist, reviewed_owner, review_author):
     draft = TherapistFactory(status=Therapist.Status.DRAFT)
+    unconfirmed = client_account(email_confirmed_at=None)
     assert permissions.review_refusal(reviewed_owner, reviewed_therapist).code == "own_profile"
     assert permissions.review_refusal(review_author, draft).code == "not_public"
+    assert permissions.review_refusal(unconfirmed, reviewed_therapist).code == "email_unconfirmed"
+    assert "Confirm your email address" in permissions.review_refusal(unconfirmed, reviewed_therapist).message
+    assert permissions.review_refusal(AnonymousUser(), reviewed_therapist) is None
     assert permissions.review_refusal(review_author, reviewed_therapist) is None
+
+
+def test_flag_refusal_of_a_held_review(other_client, reviewed_therapist):
+    held = ReviewFactory(therapist=reviewed_therapist, is_held=True, held_reason=Review.HoldReason.SHARED_ADDRESS)
+    assert permissions.flag_refusal(other_client, held).code == "held"
 
 
 def test_flag_refusal_says_why(published_review, review_author, other_client):
@@ -110,6 +126,7 @@ def test_reply_refusal_reads_the_therapist_given_without_a_query(
 
 CREATE = {
     "anonymous": "login",
+    "unconfirmed": "email_unconfirmed",  # a form error
     "other_client": "done",
     "author": "duplicate_review",  # already reviewed: a form error
     "owner": "own_profile",  # a form error
@@ -128,7 +145,14 @@ def test_review_create_permissions(client, actor, request, reviewed_therapist, p
     assert_aggregates_exact(reviewed_therapist.pk)
 
 
-EDIT_OR_DELETE = {"anonymous": "login", "other_client": 403, "author": "done", "owner": 403, "staff": 403}
+EDIT_OR_DELETE = {
+    "anonymous": "login",
+    "unconfirmed": 403,
+    "other_client": 403,
+    "author": "done",
+    "owner": 403,
+    "staff": 403,
+}
 
 
 @pytest.mark.parametrize("actor_user", ACTORS, indirect=True)
@@ -152,7 +176,7 @@ def test_review_delete_permissions(client, actor, request, published_review, rev
     assert_aggregates_exact(reviewed_therapist.pk)
 
 
-REPLY = {"anonymous": "login", "other_client": 403, "author": 403, "owner": "done", "staff": 403}
+REPLY = {"anonymous": "login", "unconfirmed": 403, "other_client": 403, "author": 403, "owner": "done", "staff": 403}
 
 
 @pytest.mark.parametrize("actor_user", ACTORS, indirect=True)
@@ -164,7 +188,14 @@ def test_review_reply_permissions(client, actor, request, published_review):
     assert ReviewResponse.objects.exists() == (expected == "done")
 
 
-FLAG = {"anonymous": "login", "other_client": "done", "author": 403, "owner": "done", "staff": "done"}
+FLAG = {
+    "anonymous": "login",
+    "unconfirmed": "done",
+    "other_client": "done",
+    "author": 403,
+    "owner": "done",
+    "staff": "done",
+}
 
 
 @pytest.mark.parametrize("actor_user", ACTORS, indirect=True)
@@ -175,7 +206,14 @@ def test_review_flag_permissions(client, actor, request, published_review):
     assert ReviewFlag.objects.exists() == (expected == "done")
 
 
-HIDE = {"anonymous": "login", "other_client": "login", "author": "login", "owner": "login", "staff": "done"}
+HIDE = {
+    "anonymous": "login",
+    "unconfirmed": "login",
+    "other_client": "login",
+    "author": "login",
+    "owner": "login",
+    "staff": "done",
+}
 
 
 @pytest.mark.parametrize("actor_user", ACTORS, indirect=True)

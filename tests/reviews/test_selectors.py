@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from reviews import selectors, services
+from reviews.models import Review
 
 from ..factories import ReviewFactory, ReviewResponseFactory, TherapistFactory, UserFactory
 from .helpers import review_content
@@ -16,6 +17,8 @@ pytestmark = pytest.mark.django_db
 # page of reviews with author, reply and massage type joined in, and the viewer's own review; as many for 2
 # reviews as for 10.
 PROFILE_QUERIES = 7
+# A review waiting for a moderator's check: on no profile, in no aggregate, in its author's own list.
+HELD = {"is_held": True, "held_reason": Review.HoldReason.NEW_ACCOUNT_CLUSTER}
 
 
 def _profile(client, therapist) -> str:
@@ -74,6 +77,7 @@ def test_profile_reviews_are_the_visible_ones_newest_first_counted_from_the_aggr
     time_machine.shift(datetime.timedelta(days=1))
     newer = ReviewFactory(therapist=reviewed_therapist)
     ReviewFactory(therapist=reviewed_therapist, is_hidden=True)
+    ReviewFactory(therapist=reviewed_therapist, **HELD)
     ReviewFactory()  # another therapist's
     reviewed_therapist = services.refresh_aggregates(therapist_id=reviewed_therapist.pk)
     # One query: the page's rows; the count comes from the stored review_count.
@@ -97,6 +101,7 @@ def test_compute_aggregates_counts_only_visible_reviews(reviewed_therapist):
     ReviewFactory(therapist=reviewed_therapist, rating=5, technique=4, would_recommend=True)
     ReviewFactory(therapist=reviewed_therapist, rating=2, technique=2, would_recommend=False)
     ReviewFactory(therapist=reviewed_therapist, rating=1, would_recommend=False, is_hidden=True)
+    ReviewFactory(therapist=reviewed_therapist, rating=1, would_recommend=False, **HELD)
     totals = selectors.compute_aggregates(reviewed_therapist.pk)
     assert totals == {
         "review_count": 2,
@@ -122,6 +127,7 @@ def test_all_aggregates_equal_each_therapists_own_in_one_query(reviewed_therapis
     ReviewFactory.create_batch(3, therapist=reviewed_therapist, rating=4)
     ReviewFactory(therapist=other, rating=1, would_recommend=False)
     ReviewFactory(therapist=other, rating=5, is_hidden=True)
+    ReviewFactory(therapist=other, rating=5, **HELD)
     with django_assert_num_queries(1):
         everyone = selectors.all_aggregates()
     assert everyone == {
@@ -143,5 +149,7 @@ def test_reviews_by_lists_a_clients_own_reviews_newest_first(review_author, time
     first = ReviewFactory(author=review_author)
     time_machine.shift(datetime.timedelta(hours=1))
     hidden = ReviewFactory(author=review_author, is_hidden=True)
+    time_machine.shift(datetime.timedelta(hours=1))
+    held = ReviewFactory(author=review_author, **HELD)
     ReviewFactory()  # someone else's
-    assert list(selectors.reviews_by(author=review_author)) == [hidden, first]
+    assert list(selectors.reviews_by(author=review_author)) == [held, hidden, first]

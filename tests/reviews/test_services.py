@@ -1,18 +1,20 @@
 """The review services: each rule, and aggregates exact after every write, edit, delete, hide and restore."""
 
 import datetime
+import hashlib
 from functools import partial
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from reviews import permissions, services
 from reviews.models import Review, ReviewFlag, ReviewResponse
 from therapists.models import Therapist
 
-from ..factories import ReviewFactory, ReviewFlagFactory, TherapistFactory, UserFactory
-from .helpers import assert_aggregates_exact, review_content, stored_aggregates
+from ..factories import ReviewFactory, ReviewFlagFactory, TherapistFactory
+from .helpers import assert_aggregates_exact, client_account, new_account, review_content, stored_aggregates
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +32,7 @@ def test_review_create_stores_review_and_updates_every_aggregate(reviewed_therap
     )
     services.review_create(
         therapist=reviewed_therapist,
-        author=UserFactory(),
+        author=client_account(),
         content=review_content(rating=2, communication=5, would_recommend=False),
     )
     reviewed_therapist.refresh_from_db()
@@ -112,7 +114,7 @@ def test_review_create_failed_write_changes_no_aggregate(published_review, revie
 
     monkeypatch.setattr(services, "refresh_aggregates", fail)
     with pytest.raises(RuntimeError):
-        services.review_create(therapist=reviewed_therapist, author=UserFactory(), content=review_content(rating=1))
+        services.review_create(therapist=reviewed_therapist, author=client_account(), content=review_content(rating=1))
     assert Review.objects.count() == 1
     assert stored_aggregates(reviewed_therapist.pk) == before
 
@@ -146,7 +148,9 @@ def test_review_delete_removes_it_from_the_aggregates(published_review, reviewed
 
 
 def test_review_hide_counts_nowhere_and_resolves_flags(published_review, reviewed_therapist, moderator):
-    other = services.review_create(therapist=reviewed_therapist, author=UserFactory(), content=review_content(rating=2))
+    other = services.review_create(
+        therapist=reviewed_therapist, author=client_account(), content=review_content(rating=2)
+    )
     flag = ReviewFlagFactory(review=published_review)
     services.review_hide(review=published_review, moderator=moderator, reason="Not a real client")
     reviewed_therapist.refresh_from_db()
@@ -352,3 +356,209 @@ def test_review_refusals_cover_every_refusing_role(published_review, reviewed_ow
         permissions.reply_refusal(other_client, published_review).code,
     }
     assert codes == {"own_profile", "not_public", "own_review", "hidden", "not_owner"}
+
+
+def test_review_create_refuses_an_unconfirmed_email_and_counts_nothing(reviewed_therapist):
+    unconfirmed = client_account(email_confirmed_at=None)
+    before = stored_aggregates(reviewed_therapist.pk)
+    with pytest.raises(ValidationError) as excinfo:
+        services.review_create(therapist=reviewed_therapist, author=unconfirmed, content=review_content())
+    assert _error_codes(excinfo) == {"email_unconfirmed"}
+    assert not Review.objects.exists()
+    assert stored_aggregates(reviewed_therapist.pk) == before
+    # The refused post gave its place back: once confirmed, the full allowance is there.
+    unconfirmed.email_confirmed_at = timezone.now()
+    unconfirmed.save()
+    _create_five_reviews(unconfirmed)
+    assert Review.objects.filter(author=unconfirmed).count() == 5
+
+
+ADDRESS = "203.0.113.7"
+
+
+def test_review_create_limits_new_reviews_per_address_across_accounts(settings, swedish_specialty):
+    for therapist in TherapistFactory.create_batch(settings.REVIEW_POST_ADDRESS_LIMIT):
+        services.review_create(
+            therapist=therapist, author=client_account(), content=review_content(), client_address=ADDRESS
+        )
+    one_more = TherapistFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        services.review_create(
+            therapist=one_more, author=client_account(), content=review_content(), client_address=ADDRESS
+        )
+    assert _error_codes(excinfo) == {"throttled"}
+    assert "10 reviews have been posted from your network in the last hour" in excinfo.value.messages[0]
+    assert not Review.objects.filter(therapist=one_more).exists()
+    # Another address is not affected.
+    services.review_create(
+        therapist=one_more, author=client_account(), content=review_content(), client_address="198.51.100.4"
+    )
+    assert Review.objects.count() == settings.REVIEW_POST_ADDRESS_LIMIT + 1
+
+
+def test_review_create_per_address_limit_counts_only_stored_reviews(settings, reviewed_therapist, published_review):
+    # Refused posts (a duplicate, an invalid body) give their place back.
+    for _ in range(settings.REVIEW_POST_ADDRESS_LIMIT + 2):
+        with pytest.raises(ValidationError):
+            services.review_create(
+                therapist=reviewed_therapist,
+                author=published_review.author,
+                content=review_content(),
+                client_address=ADDRESS,
+            )
+    for therapist in TherapistFactory.create_batch(settings.REVIEW_POST_ADDRESS_LIMIT):
+        services.review_create(
+            therapist=therapist, author=client_account(), content=review_content(), client_address=ADDRESS
+        )
+    assert Review.objects.count() == 1 + settings.REVIEW_POST_ADDRESS_LIMIT
+
+
+def test_review_create_keeps_a_keyed_hash_of_the_address_never_the_address(reviewed_therapist, review_author):
+    review = services.review_create(
+        therapist=reviewed_therapist, author=review_author, content=review_content(), client_address=ADDRESS
+    )
+    stored = Review.objects.filter(pk=review.pk).values().get()
+    assert ADDRESS not in repr(stored)
+    assert stored["client_address_hash"] == services.client_address_hash(ADDRESS)
+    assert len(stored["client_address_hash"]) == 64
+    # Keyed on SECRET_KEY: without the key, the hash of every possible address cannot be computed.
+    assert services.client_address_hash(ADDRESS) != hashlib.sha256(ADDRESS.encode()).hexdigest()
+
+
+def _post(therapist, author, *, rating=4, address=None) -> Review:
+    return services.review_create(
+        therapist=therapist, author=author, content=review_content(rating=rating), client_address=address
+    )
+
+
+@pytest.mark.parametrize("rating", [1, 5])
+def test_review_create_holds_the_third_review_from_new_accounts_on_one_therapist(
+    reviewed_therapist, today, rating, settings
+):
+    first, second, third = (
+        _post(reviewed_therapist, new_account(), rating=rating, address=f"198.51.100.{i}") for i in range(3)
+    )
+    assert settings.REVIEW_CLUSTER_SIZE == 3
+    assert [(r.is_held, r.held_reason) for r in (first, second, third)] == [
+        (False, ""),
+        (False, ""),
+        (True, Review.HoldReason.NEW_ACCOUNT_CLUSTER),
+    ]
+    reviewed_therapist.refresh_from_db()
+    assert reviewed_therapist.review_count == 2
+    assert list(Review.objects.visible().order_by("pk")) == [first, second]
+    assert_aggregates_exact(reviewed_therapist.pk)
+
+
+def test_review_create_publishes_an_established_account_within_a_cluster(reviewed_therapist, today):
+    _post(reviewed_therapist, new_account())
+    _post(reviewed_therapist, new_account())
+    established = _post(reviewed_therapist, client_account())
+    fourth_new = _post(reviewed_therapist, new_account())
+    assert not established.is_held
+    assert fourth_new.is_held and fourth_new.held_reason == Review.HoldReason.NEW_ACCOUNT_CLUSTER
+    reviewed_therapist.refresh_from_db()
+    assert reviewed_therapist.review_count == 3
+    assert_aggregates_exact(reviewed_therapist.pk)
+
+
+def test_review_create_new_accounts_outside_the_cluster_window_are_published(
+    reviewed_therapist, today, time_machine, settings
+):
+    first = _post(reviewed_therapist, new_account())
+    second = _post(reviewed_therapist, new_account())
+    time_machine.shift(datetime.timedelta(hours=settings.REVIEW_CLUSTER_HOURS, seconds=1))
+    third = _post(reviewed_therapist, new_account())
+    assert [first.is_held, second.is_held, third.is_held] == [False, False, False]
+
+
+def test_review_create_counts_an_account_as_new_until_it_is_old_enough(reviewed_therapist, today, settings):
+    almost_old = (
+        timezone.now() - datetime.timedelta(days=settings.REVIEW_NEW_ACCOUNT_DAYS) + datetime.timedelta(hours=1)
+    )
+    just_old = timezone.now() - datetime.timedelta(days=settings.REVIEW_NEW_ACCOUNT_DAYS, hours=1)
+    _post(reviewed_therapist, new_account())
+    _post(reviewed_therapist, client_account(date_joined=just_old))
+    assert _post(reviewed_therapist, client_account(date_joined=almost_old)).is_held is False
+    assert _post(reviewed_therapist, new_account()).is_held is True
+
+
+@pytest.mark.parametrize("rating", [1, 5])
+def test_review_create_holds_a_second_account_posting_from_the_same_address(
+    reviewed_therapist, review_author, other_client, today, rating
+):
+    first = _post(reviewed_therapist, review_author, rating=rating, address=ADDRESS)
+    second = _post(reviewed_therapist, other_client, rating=rating, address=ADDRESS)
+    elsewhere = _post(TherapistFactory(), other_client, rating=rating, address=ADDRESS)
+    assert (first.is_held, second.is_held, second.held_reason) == (False, True, Review.HoldReason.SHARED_ADDRESS)
+    assert not elsewhere.is_held
+    reviewed_therapist.refresh_from_db()
+    assert reviewed_therapist.review_count == 1 and reviewed_therapist.rating_avg == pytest.approx(rating)
+    assert_aggregates_exact(reviewed_therapist.pk)
+
+
+def test_review_create_same_address_after_the_window_is_published(
+    reviewed_therapist, review_author, other_client, today, time_machine, settings
+):
+    _post(reviewed_therapist, review_author, address=ADDRESS)
+    time_machine.shift(datetime.timedelta(hours=settings.REVIEW_CLUSTER_HOURS, seconds=1))
+    assert not _post(reviewed_therapist, other_client, address=ADDRESS).is_held
+
+
+@pytest.fixture
+def held_review(reviewed_therapist, review_author, other_client):
+    """A 1-star review held because another account reviewed the same profile from the same address."""
+    _post(reviewed_therapist, review_author, rating=5, address=ADDRESS)
+    return _post(reviewed_therapist, other_client, rating=1, address=ADDRESS)
+
+
+def test_review_release_publishes_the_review_and_counts_it(held_review, reviewed_therapist, moderator):
+    reviewed_therapist.refresh_from_db()
+    assert reviewed_therapist.review_count == 1
+    services.review_release(review=held_review, moderator=moderator)
+    held_review.refresh_from_db()
+    reviewed_therapist.refresh_from_db()
+    assert not held_review.is_held and held_review.released_by == moderator and held_review.released_at
+    assert held_review.held_reason == Review.HoldReason.SHARED_ADDRESS  # kept for the record
+    assert reviewed_therapist.review_count == 2 and reviewed_therapist.rating_avg == pytest.approx(3.0)
+    assert_aggregates_exact(reviewed_therapist.pk)
+
+
+def test_review_remove_held_hides_it_and_it_never_counts(held_review, reviewed_therapist, moderator):
+    services.review_remove_held(review=held_review, moderator=moderator, reason="Same person, two accounts")
+    held_review.refresh_from_db()
+    reviewed_therapist.refresh_from_db()
+    assert (held_review.is_held, held_review.is_hidden) == (False, True)
+    assert held_review.hidden_reason == "Same person, two accounts" and held_review.hidden_by == moderator
+    assert reviewed_therapist.review_count == 1 and reviewed_therapist.rating_avg == pytest.approx(5.0)
+    assert_aggregates_exact(reviewed_therapist.pk)
+
+
+def test_review_release_and_remove_refuse_a_review_already_decided(held_review, review_author, moderator):
+    never_held = Review.objects.get(author=review_author)
+    services.review_release(review=held_review, moderator=moderator)
+    for decide in (services.review_release, services.review_remove_held):
+        for review in (held_review, never_held):
+            with pytest.raises(ValidationError) as excinfo:
+                decide(review=review, moderator=moderator)
+            assert _error_codes(excinfo) == {"not_held"}
+    assert Review.objects.filter(is_hidden=True).count() == 0
+
+
+def test_review_update_of_a_held_review_keeps_it_held(held_review, reviewed_therapist):
+    services.review_update(review=held_review, content=review_content(rating=2, title="Edited while held"))
+    held_review.refresh_from_db()
+    assert held_review.is_held and held_review.title == "Edited while held"
+    reviewed_therapist.refresh_from_db()
+    assert reviewed_therapist.review_count == 1
+    assert_aggregates_exact(reviewed_therapist.pk)
+
+
+def test_review_hide_then_restore_of_a_held_review_publishes_it(held_review, reviewed_therapist, moderator):
+    services.review_hide(review=held_review, moderator=moderator)
+    services.review_restore(review=held_review, moderator=moderator)
+    held_review.refresh_from_db()
+    assert held_review.is_visible()
+    reviewed_therapist.refresh_from_db()
+    assert reviewed_therapist.review_count == 2
+    assert_aggregates_exact(reviewed_therapist.pk)

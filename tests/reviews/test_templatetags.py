@@ -6,8 +6,15 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from ..factories import ReviewResponseFactory
+from .helpers import client_account
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unconfirmed_client(db):
+    """A signed-in client who has not followed the link that confirms their email."""
+    return client_account(username="unconfirmed-client", email_confirmed_at=None)
 
 
 def _profile(client, therapist) -> str:
@@ -31,6 +38,7 @@ def _actions(client, therapist, review, user) -> dict:
     ("viewer", "offered"),
     [
         ("anonymous", {"write"}),
+        ("unconfirmed_client", {"flag"}),
         ("other_client", {"write", "flag"}),
         ("review_author", {"edit", "delete"}),
         ("reviewed_owner", {"reply", "flag"}),
@@ -67,11 +75,38 @@ def test_review_actions_without_a_user_offer_nothing(published_review, reviewed_
 
 @pytest.mark.parametrize(
     ("viewer", "may"),
-    [("nobody", True), ("anonymous", True), ("other_client", True), ("reviewed_owner", False)],
+    [
+        ("nobody", True),
+        ("anonymous", True),
+        ("other_client", True),
+        ("unconfirmed_client", False),
+        ("reviewed_owner", False),
+    ],
 )
-def test_may_review_is_false_only_on_ones_own_profile(reviewed_therapist, viewer, may, request):
+def test_may_review_is_false_on_ones_own_profile_and_before_the_email_is_confirmed(
+    reviewed_therapist, viewer, may, request
+):
     # Without a user, or signed out, the button shows: writing a review starts with logging in.
     users = {"nobody": None, "anonymous": AnonymousUser()}
     user = users[viewer] if viewer in users else request.getfixturevalue(viewer)
     context = {"therapist": reviewed_therapist} | ({"user": user} if user is not None else {})
     assert _render("{% may_review therapist as can %}{{ can }}", **context) == str(may)
+
+
+@pytest.mark.parametrize(
+    ("viewer", "refusal"),
+    [("nobody", ""), ("anonymous", ""), ("other_client", ""), ("unconfirmed_client", "email_unconfirmed"),
+     ("reviewed_owner", "own_profile")],
+)  # fmt: skip
+def test_review_refusal_gives_the_viewers_reason(reviewed_therapist, viewer, refusal, request):
+    users = {"nobody": None, "anonymous": AnonymousUser()}
+    user = users[viewer] if viewer in users else request.getfixturevalue(viewer)
+    context = {"therapist": reviewed_therapist} | ({"user": user} if user is not None else {})
+    assert _render("{% review_refusal therapist as refusal %}{{ refusal.code }}", **context) == refusal
+
+
+def test_review_list_tells_an_unconfirmed_client_how_to_review(client, reviewed_therapist, unconfirmed_client):
+    client.force_login(unconfirmed_client)
+    content = _profile(client, reviewed_therapist)
+    assert "Confirm your email address before you post a review" in content
+    assert f'href="{reverse("account")}"' in content

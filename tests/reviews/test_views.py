@@ -1,17 +1,19 @@
 """Leaving, editing, deleting, replying to and flagging reviews through the site's forms."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from reviews import services
 from reviews.models import Review, ReviewFlag, ReviewResponse
 
 from ..conftest import FROZEN_NOW
-from ..factories import ReviewFactory, ReviewResponseFactory, TherapistFactory, UserFactory
-from .helpers import assert_aggregates_exact, review_form_data, stored_aggregates
+from ..factories import ReviewFactory, ReviewResponseFactory, TherapistFactory
+from .helpers import assert_aggregates_exact, client_account, review_form_data, stored_aggregates
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +97,6 @@ BAD_INPUTS = {
     "future visit month": {"visit_month": NEXT_MONTH},
     "impossible visit month": {"visit_month": "2024-13"},
     "visit month as words": {"visit_month": "last spring"},
-    "null character": {"title": "Good\x00 session"},
 }
 
 
@@ -111,6 +112,15 @@ def test_review_create_bad_input_is_a_form_error_that_keeps_the_input(
     assert response.context["form"].errors
     assert 'role="alert"' in response.content.decode()
     _assert_form_kept(response, data, changed=overrides)
+    assert not Review.objects.exists()
+    assert stored_aggregates(reviewed_therapist.pk) == before
+
+
+def test_review_create_with_a_nul_character_is_refused_and_writes_nothing(client, reviewed_therapist, review_author):
+    client.force_login(review_author)
+    before = stored_aggregates(reviewed_therapist.pk)
+    response = client.post(_create_url(reviewed_therapist), review_form_data(title="Good\x00 session"))
+    assert response.status_code == HTTPStatus.BAD_REQUEST
     assert not Review.objects.exists()
     assert stored_aggregates(reviewed_therapist.pk) == before
 
@@ -175,7 +185,7 @@ def test_review_create_is_rate_limited_per_user_with_the_input_kept(client, revi
     _assert_form_kept(response, data)
     assert not Review.objects.filter(therapist=sixth).exists()
     # Another user is not affected.
-    client.force_login(UserFactory())
+    client.force_login(client_account())
     assert client.post(_create_url(sixth), review_form_data()).status_code == HTTPStatus.FOUND
 
 
@@ -304,7 +314,9 @@ def test_my_reviews_lists_own_reviews_including_hidden_ones(client, review_autho
     assert "Someone else" not in content
 
 
-def test_review_new_user_signs_up_and_reviews_from_the_profile(client, reviewed_therapist, swedish_specialty):
+def test_review_new_user_signs_up_confirms_the_email_and_reviews_from_the_profile(
+    client, reviewed_therapist, swedish_specialty, django_capture_on_commit_callbacks, mailoutbox
+):
     profile = client.get(reviewed_therapist.get_absolute_url()).content.decode()
     create_url = _create_url(reviewed_therapist)
     assert f'href="{create_url}"' in profile
@@ -312,22 +324,118 @@ def test_review_new_user_signs_up_and_reviews_from_the_profile(client, reviewed_
     signup_href = f"{reverse('signup')}?next={create_url}"
     assert signup_href in login_page.content.decode()
     password = "a-Good-passw0rd!"
-    response = client.post(
-        signup_href,
-        {
-            "username": "newclient",
-            "email": "new@example.com",
-            "password1": password,
-            "password2": password,
-            "next": create_url,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            signup_href,
+            {
+                "username": "newclient",
+                "email": "new@example.com",
+                "password1": password,
+                "password2": password,
+                "next": create_url,
+            },
+        )
+    assert response.status_code == HTTPStatus.FOUND
+    # The one-time link in the email confirms the address, signs in and comes back to the review form.
+    confirm_path = re.search(r"/accounts/email/confirm/[^/\s]+/", mailoutbox[-1].body)[0]
+    response = client.post(confirm_path)
     assert response.status_code == HTTPStatus.FOUND and response.url == create_url
     response = client.post(create_url, review_form_data(title="First visit, great result"), follow=True)
     assert response.status_code == HTTPStatus.OK
     content = response.content.decode()
     assert "First visit, great result" in content and "Thank you: your review is published." in content
     assert "Edit your review" in content
+
+
+def test_review_create_by_an_unconfirmed_client_is_a_form_error_that_keeps_the_input(client, reviewed_therapist):
+    client.force_login(client_account(email_confirmed_at=None))
+    page = client.get(_create_url(reviewed_therapist)).content.decode()
+    assert "Confirm your email address before you post a review" in page
+    assert f'href="{reverse("account")}"' in page
+    data = review_form_data(title="Typed before confirming")
+    response = client.post(_create_url(reviewed_therapist), data)
+    assert response.status_code == HTTPStatus.OK
+    assert [error.code for error in response.context["form"].non_field_errors().as_data()] == ["email_unconfirmed"]
+    assert "Confirm your email address before you post a review" in response.content.decode()
+    _assert_form_kept(response, data)
+    assert not Review.objects.exists()
+
+
+def test_review_create_is_rate_limited_per_address_across_accounts_with_the_input_kept(
+    client, settings, swedish_specialty
+):
+    for _ in range(settings.REVIEW_POST_ADDRESS_LIMIT):
+        client.force_login(client_account())
+        assert client.post(_create_url(TherapistFactory()), review_form_data()).status_code == HTTPStatus.FOUND
+    client.force_login(client_account())
+    one_more = TherapistFactory()
+    data = review_form_data(title="From the same network")
+    response = client.post(_create_url(one_more), data)
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "reviews have been posted from your network in the last hour" in response.content.decode()
+    _assert_form_kept(response, data)
+    assert not Review.objects.filter(therapist=one_more).exists()
+    # The same account from another address is not affected.
+    response = client.post(_create_url(one_more), data, REMOTE_ADDR="198.51.100.23")
+    assert response.status_code == HTTPStatus.FOUND
+
+
+def test_review_create_held_review_is_announced_and_listed_as_held(
+    client, reviewed_therapist, review_author, other_client
+):
+    client.force_login(review_author)
+    assert client.post(_create_url(reviewed_therapist), review_form_data()).status_code == HTTPStatus.FOUND
+    # A second account from the same address (the test client's) reviews the same profile.
+    client.force_login(other_client)
+    response = client.post(_create_url(reviewed_therapist), review_form_data(title="Second account"), follow=True)
+    held = Review.objects.get(author=other_client)
+    assert held.is_held
+    assert response.redirect_chain == [(reverse("reviews:mine"), HTTPStatus.FOUND)]
+    content = response.content.decode()
+    assert "your review is held for a moderator&#x27;s check before it is published" in content
+    assert "Held for a moderator's check" in content and "Second account" in content
+    profile = client.get(reviewed_therapist.get_absolute_url()).content.decode()
+    assert "Second account" not in profile
+    assert "Your review is held for a moderator's check" in profile
+    reviewed_therapist.refresh_from_db()
+    assert reviewed_therapist.review_count == 1
+    assert_aggregates_exact(reviewed_therapist.pk)
+
+
+@pytest.fixture
+def named_reviews(reviewed_therapist):
+    """Reviews by a client with a chosen name, one with a first and last name, and one with neither."""
+    authors = [
+        client_account(username="chosen-login-name", display_name="Lotus fan"),
+        client_account(username="ana-login-name", first_name="Ana", last_name="Lopez"),
+        client_account(username="bare-login-name"),
+    ]
+    return [ReviewFactory(therapist=reviewed_therapist, author=author) for author in authors]
+
+
+def test_review_list_shows_public_names_never_usernames(client, reviewed_therapist, named_reviews):
+    services.refresh_aggregates(therapist_id=reviewed_therapist.pk)
+    content = client.get(reviewed_therapist.get_absolute_url()).content.decode()
+    assert "By Lotus fan" in content and "By Ana L." in content and "By A client" in content
+    assert [review.author.username for review in named_reviews if review.author.username in content] == []
+    assert "login-name" not in content
+
+
+@pytest.mark.parametrize("page", ["reviews:flag", "reviews:reply"])
+def test_review_quote_shows_the_public_name_never_the_username(
+    client, reviewed_therapist, reviewed_owner, named_reviews, page
+):
+    client.force_login(reviewed_owner)
+    review = named_reviews[1]
+    content = client.get(reverse(page, kwargs={"pk": review.pk})).content.decode()
+    assert "by Ana L." in content
+    assert "ana-login-name" not in content
+
+
+def test_my_reviews_say_under_which_name_reviews_are_shown(client):
+    client.force_login(client_account(username="mine-login-name", first_name="Ana", last_name="Lopez"))
+    content = client.get(reverse("reviews:mine")).content.decode()
+    assert "shown under the name “Ana L.”" in content
 
 
 @pytest.mark.parametrize("count", [1, 12])

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, StreamObject, TextStringObject
 
 from common.uploads import MAX_UPLOAD_BYTES
 
@@ -25,6 +27,11 @@ class Hostile:
     document: str
     message: str = ""  # the form error both targets show when refused (a stable fragment)
     document_extension: str = ""  # what a stored document's name must end with
+    document_message: str = ""  # the document's form error, where it differs from the photo's
+
+    @property
+    def document_error(self) -> str:
+        return self.document_message or self.message
 
     def upload(self):
         return SimpleUploadedFile(self.filename, self.content, content_type=self.content_type)
@@ -77,11 +84,40 @@ SVG = (
     b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
     b"<script>alert(document.domain)</script><rect width='10' height='10'/></svg>"
 )
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R/OpenAction 3 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"3 0 obj<</S/JavaScript/JS(app.alert\\('hi'\\))>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+
+def pdf(pages: int = 1, build=None) -> bytes:
+    """A PDF of blank letter pages written by pypdf; `build(writer)` adds what makes it hostile."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=612, height=792)
+    if build:
+        build(writer)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _flate_bomb(writer: PdfWriter, inflated_bytes: int = 200_000_000) -> None:
+    """A page whose content stream is ~200 KB of Flate data that inflates to 200 MB of zeros."""
+    deflater = zlib.compressobj(9)
+    chunk = b"\0" * 1_000_000
+    data = b"".join(deflater.compress(chunk) for _ in range(inflated_bytes // len(chunk))) + deflater.flush()
+    stream = StreamObject()
+    stream._data = data
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    writer.pages[0][NameObject("/Contents")] = writer._add_object(stream)
+
+
+def _open_action(writer: PdfWriter, kind: str, key: str, value: str) -> None:
+    """An action the reader runs on opening the document: a script, a program to launch."""
+    action = DictionaryObject({NameObject("/S"): NameObject(kind), NameObject(key): TextStringObject(value)})
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+
+
+PDF = pdf()  # a plain, valid one-page PDF: what the dashboard's tests upload as a license
+SCRIPT_PDF = pdf(build=lambda writer: _open_action(writer, "/JavaScript", "/JS", "app.alert('hi');"))
+LAUNCH_PDF = pdf(build=lambda writer: _open_action(writer, "/Launch", "/F", "calc"))
 
 
 def corpus() -> list[Hostile]:
@@ -95,6 +131,9 @@ def corpus() -> list[Hostile]:
                 "too many pixels"),
         Hostile("pixel-bomb-below-pillow-limit", "big.png", png_claiming_size(8_000, 8_000), "image/png", ERROR,
                 ERROR, "too many pixels"),
+        # Issue 10: 7,071 x 7,071 was just under the old 50 MP cap and cost +763 MB to decode.
+        Hostile("png-just-under-the-old-cap", "big.png", png_claiming_size(7_071, 7_071), "image/png", ERROR,
+                ERROR, "more than 24 megapixels"),
         Hostile("png-with-html-after", "photo.png", png() + HTML, "image/png", STORED, STORED,
                 document_extension=".png"),
         Hostile("svg-with-script", "logo.svg", SVG, "image/svg+xml", ERROR, ERROR, "not a"),
@@ -119,8 +158,30 @@ def corpus() -> list[Hostile]:
                 ERROR, ""),
         Hostile("pdf-named-jpg", "selfie.jpg", PDF, "image/jpeg", ERROR, STORED, "not a JPEG",
                 document_extension=".pdf"),
-        Hostile("pdf-with-javascript", "license.pdf", PDF, "application/pdf", ERROR, STORED, "not a JPEG",
+        Hostile("pdf-with-javascript", "license.pdf", SCRIPT_PDF, "application/pdf", ERROR, ERROR, "not a JPEG",
+                document_message="contains scripts"),
+        Hostile("pdf-launching-a-program", "license.pdf", LAUNCH_PDF, "application/pdf", ERROR, ERROR, "not a JPEG",
+                document_message="contains scripts"),
+        Hostile("pdf-with-an-attached-file", "license.pdf",
+                pdf(build=lambda writer: writer.add_attachment("invoice.exe", b"MZ" + b"\0" * 64)),
+                "application/pdf", ERROR, ERROR, "not a JPEG", document_message="contains scripts"),
+        # HTML after the end is cut off; HTML followed by another %%EOF, to survive the cut, is refused.
+        Hostile("pdf-with-html-after", "license.pdf", PDF + HTML, "application/pdf", ERROR, STORED, "not a JPEG",
                 document_extension=".pdf"),
+        Hostile("pdf-with-html-before-a-second-end", "license.pdf", PDF + HTML + b"\n%%EOF\n", "application/pdf",
+                ERROR, ERROR, "not a JPEG", document_message="contains scripts"),
+        Hostile("pdf-with-an-archive-after", "license.pdf", PDF + b"PK\x03\x04" + b"\x00" * 26 + b"payload.js",
+                "application/pdf", ERROR, STORED, "not a JPEG", document_extension=".pdf"),
+        Hostile("pdf-inflating-to-200-mb", "license.pdf", pdf(build=_flate_bomb), "application/pdf", ERROR, ERROR,
+                "not a JPEG", document_message="too large to check"),
+        Hostile("pdf-of-51-pages", "license.pdf", pdf(pages=51), "application/pdf", ERROR, ERROR, "not a JPEG",
+                document_message="too large to check"),
+        Hostile("pdf-with-a-password", "license.pdf", pdf(build=lambda writer: writer.encrypt("secret")),
+                "application/pdf", ERROR, ERROR, "not a JPEG", document_message="password-protected"),
+        Hostile("pdf-header-then-garbage", "license.pdf", b"%PDF-1.7\n" + b"\xff" * 200 + b"\n%%EOF\n",
+                "application/pdf", ERROR, ERROR, "not a JPEG", document_message="could not be read"),
+        Hostile("pdf-without-an-end", "license.pdf", PDF[: PDF.rfind(b"%%EOF")], "application/pdf", ERROR, ERROR,
+                "not a JPEG", document_message="could not be read"),
         Hostile("html-page", "index.html", HTML, "text/html", ERROR, ERROR, "not a"),
         Hostile("very-long-name", "a" * 240 + ".jpg", good_jpeg, "image/jpeg", STORED, STORED,
                 document_extension=".jpg"),

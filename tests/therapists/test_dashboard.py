@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from common.storage import private_storage
@@ -13,9 +14,9 @@ from common.uploads import MAX_UPLOAD_BYTES
 from therapists.models import Certification, CertificationDecision, Language, ProfileClaim, Specialty, Therapist
 from therapists.services.certifications import CertificationDetails, certification_decide, certification_submit
 from therapists.services.photos import therapist_set_photo
-from therapists.uploads import clean_document, process_photo
+from therapists.uploads import clean_document, image_processing_slot, process_photo
 
-from ..factories import CertificationFactory, TherapistFactory, UserFactory
+from ..factories import CertificationFactory, PlaceFactory, TherapistFactory, UserFactory
 from . import corpus
 from .helpers import assert_no_metadata, open_image
 
@@ -141,6 +142,24 @@ def test_profile_create_with_an_unknown_city_shows_an_error_and_keeps_what_was_t
     assert b'value="Atlantis"' in response.content
     assert b"Calm &lt;b&gt;and&lt;/b&gt; careful" in response.content
     assert not Therapist.objects.filter(owner=client_user).exists()
+
+
+def test_profile_create_refuses_a_city_the_postal_code_contradicts_and_keeps_what_was_typed(
+    client, client_user, denver
+):
+    """Issue 10, finding 10: "Beverly Hills, CA" with an Indianapolis ZIP showed 0.6 km from Indianapolis."""
+    PlaceFactory(kind="postal_code", postal_code="46204", name="Indianapolis", search_name="indianapolis",
+                 region="IN", latitude=39.77, longitude=-86.16)  # fmt: skip
+    client.force_login(client_user)
+    response = _post_profile(client, "dashboard:profile_create", city="Beverly Hills", postal_code="46204")
+    assert response.status_code == HTTPStatus.OK
+    assert "The postal code 46204 is in Indianapolis, IN, not in Beverly Hills" in response.content.decode()
+    assert b'value="Beverly Hills"' in response.content and b'value="46204"' in response.content
+    assert not Therapist.objects.filter(owner=client_user).exists()
+    response = _post_profile(client, "dashboard:profile_create", city="indianapolis", postal_code="46204")
+    assert response.status_code == HTTPStatus.FOUND
+    therapist = Therapist.objects.get(owner=client_user)
+    assert (therapist.city, therapist.region, therapist.latitude) == ("Indianapolis", "IN", 39.77)
 
 
 @pytest.mark.parametrize(
@@ -367,7 +386,7 @@ def test_certification_create_refuses_each_hostile_document_it_cannot_clean(
     before = stored_files()
     response = client.post(reverse("dashboard:certification_create"), {**VALID, "document": item.upload()})
     assert response.status_code == HTTPStatus.OK
-    assert item.message.encode() in response.content
+    assert item.document_error in response.content.decode().replace("&#x27;", "'")
     assert not Certification.objects.exists() and stored_files() == before
     # What the therapist typed is still there.
     assert b'value="LMT-42"' in response.content
@@ -384,7 +403,7 @@ def _check_download(client, certification) -> None:
 @pytest.mark.parametrize(
     "item", [item for item in STORED_DOCUMENTS if item.document_extension == ".pdf"], ids=lambda item: item.id
 )
-def test_certification_create_keeps_a_hostile_pdf_as_sent_for_download_only(
+def test_certification_create_keeps_a_pdf_as_sent_up_to_its_end_for_download_only(
     client, therapist_owner, owned_therapist, item
 ):
     client.force_login(therapist_owner)
@@ -393,7 +412,9 @@ def test_certification_create_keeps_a_hostile_pdf_as_sent_for_download_only(
     certification = Certification.objects.get()
     assert RANDOM_DOCUMENT.match(certification.document.name) and certification.document.name.endswith(".pdf")
     stored = private_storage().open(certification.document.name).read()
-    assert stored.startswith(b"%PDF-") and stored == item.content
+    # As sent, less anything after its last %%EOF (an archive appended to make a polyglot).
+    assert stored.startswith(b"%PDF-") and item.content.startswith(stored) and stored.rstrip().endswith(b"%%EOF")
+    assert b"PK\x03\x04" not in stored and b"<script" not in stored
     _check_download(client, certification)
 
 
@@ -486,3 +507,50 @@ def test_certification_document_preview_shows_images_inline_for_verifiers(client
     assert response["Content-Disposition"].startswith("inline")
     assert response["Content-Type"] == "image/png"
     assert response["X-Frame-Options"] == "SAMEORIGIN"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [("license.pdf", corpus.PDF, "application/pdf"), ("scan.png", corpus.png(), "image/png")],
+    ids=["pdf", "image"],
+)
+def test_certification_document_preview_is_sandboxed_and_never_sniffed(
+    client, verifier, owned_therapist, name, content, content_type
+):
+    """Issue 10, finding 12: the verifier's inline preview of a PDF had no Content-Security-Policy."""
+    certification = certification_submit(
+        therapist=owned_therapist,
+        details=CertificationDetails(kind="license", title="LMT", issuing_body="Board",
+                                     issued_on=owned_therapist.created_at.date().replace(year=2020)),
+        document=clean_document(corpus.Hostile("d", name, content, content_type, "", "").upload()),
+    )  # fmt: skip
+    client.force_login(verifier)
+    response = client.get(reverse("dashboard:certification_document_preview", args=[certification.pk]))
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("url_name", "field", "make"),
+    [("dashboard:photo", "photo", corpus.jpeg), ("dashboard:certification_create", "document", lambda: corpus.PDF)],
+    ids=["photo", "document"],
+)
+def test_upload_when_every_processing_slot_is_taken_says_try_again(
+    client, settings, therapist_owner, owned_therapist, stored_files, url_name, field, make
+):
+    """Issue 10, finding 6: decoding is bounded per process; a request that waits too long gets a form error."""
+    settings.UPLOAD_IMAGE_CONCURRENCY = 1
+    settings.UPLOAD_IMAGE_WAIT_SECONDS = 0.05
+    client.force_login(therapist_owner)
+    before = stored_files()
+    data = {**VALID, field: SimpleUploadedFile("upload", make())}
+    with image_processing_slot():  # another request of this process is decoding its upload
+        response = client.post(reverse(url_name), data)
+    assert response.status_code == HTTPStatus.OK
+    assert "We are busy processing other uploads" in response.content.decode()
+    assert stored_files() == before
+    data[field] = SimpleUploadedFile("upload", make())
+    assert client.post(reverse(url_name), data).status_code == HTTPStatus.FOUND, "the slot is free again"

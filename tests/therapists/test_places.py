@@ -69,10 +69,54 @@ def test_practice_place_prefers_the_postal_code_then_the_most_populous_city():
         population=0, latitude=43.66,
     )  # fmt: skip
     assert practice_place(city="Portland").region == "OR"
-    assert practice_place(city="  PORTLAND ", region="me") == maine
-    assert practice_place(city="Anything", postal_code="04101-1234") == zip_place
+    assert practice_place(city="  PORTLAND ", region="me").place == maine
+    assert practice_place(city="portland", postal_code="04101-1234").place == zip_place
     with pytest.raises(ValidationError):
         practice_place(city="Portland", region="TX")
+
+
+@pytest.fixture
+def indianapolis_zip(db):
+    """ZIP 46204, downtown Indianapolis, and Beverly Hills, CA, some 2,900 km away."""
+    PlaceFactory(name="Beverly Hills", search_name="beverly hills", region="CA", latitude=34.07, longitude=-118.40)
+    PlaceFactory(name="Carmel", search_name="carmel", region="IN", latitude=39.98, longitude=-86.12)
+    return PlaceFactory(
+        kind=Place.Kind.POSTAL_CODE, name="Indianapolis", search_name="indianapolis", region="IN",
+        postal_code="46204", population=0, latitude=39.77, longitude=-86.16,
+    )  # fmt: skip
+
+
+def test_practice_place_refuses_a_city_far_from_the_postal_code(indianapolis_zip):
+    with pytest.raises(ValidationError) as refused:
+        practice_place(city="Beverly Hills", postal_code="46204")
+    assert list(refused.value.error_dict) == ["postal_code"]
+    message = refused.value.error_dict["postal_code"][0].message
+    assert "46204 is in Indianapolis, IN, not in Beverly Hills" in message
+
+
+def test_practice_place_refuses_a_region_other_than_the_postal_codes(indianapolis_zip):
+    with pytest.raises(ValidationError) as refused:
+        practice_place(city="Indianapolis", region="CA", postal_code="46204")
+    assert list(refused.value.error_dict) == ["region"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [(("indianapolis", ""), ("Indianapolis", "IN")), (("Carmel", "in"), ("Carmel", "IN"))],
+    ids=["the-postal-codes-own-city", "a-city-nearby"],
+)
+def test_practice_place_shows_the_gazetteers_city_and_region_with_the_postal_codes_position(
+    indianapolis_zip, typed, shown
+):
+    city, region = typed
+    resolved = practice_place(city=city, region=region, postal_code="46204")
+    assert resolved.place == indianapolis_zip
+    assert (resolved.city, resolved.region) == shown
+
+
+def test_practice_place_by_city_shows_the_gazetteers_spelling_and_region(denver):
+    resolved = practice_place(city="  DENVER ")
+    assert (resolved.place, resolved.city, resolved.region) == (denver, "Denver", "CO")
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from therapists.services.photos import therapist_set_photo
-from therapists.uploads import CONTENT_TYPES, THUMBNAIL_SIDE, clean_document, content_type_for, process_photo
+from therapists.uploads import (
+    CONTENT_TYPES,
+    DOCUMENT_MAX_SIDE,
+    THUMBNAIL_SIDE,
+    clean_document,
+    content_type_for,
+    process_photo,
+)
 
 from . import corpus
 from .helpers import assert_no_metadata, open_image
@@ -43,7 +50,7 @@ def test_process_photo_re_encodes_each_other_hostile_file_as_a_clean_jpeg(item):
 def test_clean_document_refuses_each_hostile_file_it_cannot_clean(item):
     with pytest.raises(ValidationError) as refused:
         clean_document(item.upload())
-    assert item.message in " ".join(refused.value.messages)
+    assert item.document_error in " ".join(refused.value.messages)
 
 
 @pytest.mark.parametrize("item", [item for item in CORPUS if item.document == corpus.STORED], ids=lambda item: item.id)
@@ -121,3 +128,21 @@ def test_uploads_damaged_files_give_a_validation_error_or_a_clean_result(seed, f
         assert refused.messages, "a refusal says why"
     else:
         assert document.extension == ".pdf" or open_image(document.content).format == FORMATS[document.extension]
+
+
+def test_process_photo_takes_a_jpeg_above_the_png_cap_decoding_it_reduced(upload):
+    """A 27-megapixel phone JPEG is decoded at a fraction of its size (Image.draft), so it stays welcome."""
+    big = corpus.encode(Image.new("L", (6000, 4500), 128), "JPEG", quality=70)
+    processed = process_photo(upload(content=big))
+    assert (processed.width, processed.height) == (1200, 900)
+
+
+def test_process_photo_refuses_a_png_above_24_megapixels_before_decoding_it(upload):
+    with pytest.raises(ValidationError, match="more than 24 megapixels"):
+        process_photo(upload("big.png", corpus.png_claiming_size(5_000, 5_000), "image/png"))
+
+
+def test_clean_document_reduces_a_large_scan_to_a4_at_300_dpi(upload):
+    scan = corpus.encode(Image.new("RGB", (5000, 4000), "white"), "PNG")
+    document = clean_document(upload("scan.png", scan, "image/png"))
+    assert open_image(document.content).size == (DOCUMENT_MAX_SIDE, 2806)

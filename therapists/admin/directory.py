@@ -1,13 +1,22 @@
 """The directory desk: vocabularies, places and therapists; writes that feed derived columns go through services."""
 
+from django import forms
 from django.contrib import admin
-from django.utils import timezone
+from django.core.exceptions import ValidationError
 
-from common.admin import ReadOnlyTabularInline
+from common.admin import ReadOnlyTabularInline, decide_each
+from common.forms import add_service_error
 
 from ..models import Amenity, Certification, FocusArea, Language, Place, Specialty, Therapist
+from ..places import practice_place
 from ..services.photos import therapist_remove_photo
-from ..services.profiles import therapists_delete
+from ..services.profiles import (
+    ProfileDetails,
+    therapist_create,
+    therapist_set_status,
+    therapist_update_profile,
+    therapists_delete,
+)
 from ..services.scoring import therapist_refresh_credentials
 from ..vocabulary import clear_vocabulary_cache
 
@@ -59,8 +68,47 @@ class CertificationInline(ReadOnlyTabularInline):
     show_change_link = True
 
 
+# Kept by the system: review aggregates, credentials and score, timestamps.
+SYSTEM_FIELDS = [*Therapist.REVIEW_AGGREGATE_FIELDS, "verified_until", "score", "created_at", "updated_at"]
+# Never edited here, for anyone, superusers included:
+# - owner: ownership moves only through an approved claim (the claims desk), never through a field;
+# - slug: the profile's public address, made once from the name, so shared links keep working;
+# - photos: they arrive only through the dashboard, which checks and cleans them (staff may remove them);
+# - place, country, coordinates: the gazetteer fills them in from the city and postal code.
+ALWAYS_READ_ONLY = ["owner", "slug", "photo", "photo_thumbnail", "place", "country", "latitude", "longitude"]
+# What a therapist says about their practice, and whether it is published, is theirs once they own the profile:
+# staff edit these only on unowned listings; on an owned profile they suspend it or lift a suspension.
+OWNERS_FIELDS = [*Therapist.PROFILE_FIELDS, "status"]
+OWNERSHIP_HELP = (
+    "The owner cannot be changed here, by anyone. Ownership moves only through a claim: the therapist asks for "
+    "the profile from their dashboard (“Claim a profile”), and staff approve the claim on the Profile claims "
+    "desk after checking who is asking. To take ownership away, delete the account or ask a developer. "
+    "An owned profile's details and publication are its owner's; staff suspend it (or lift a suspension) "
+    "with the actions of the list."
+)
+
+
+class TherapistAdminForm(forms.ModelForm):
+    """The editable fields of an unowned listing; its place is checked against the gazetteer before saving."""
+
+    class Meta:
+        model = Therapist
+        fields = [*OWNERS_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        place_fields = ("city", "region", "postal_code")
+        if all(name in self.fields for name in place_fields) and not any(name in self.errors for name in place_fields):
+            try:
+                practice_place(**{name: cleaned.get(name) or "" for name in place_fields})
+            except ValidationError as error:
+                add_service_error(self, error)
+        return cleaned
+
+
 @admin.register(Therapist)
 class TherapistAdmin(admin.ModelAdmin):
+    form = TherapistAdminForm
     list_display = [
         "name",
         "city",
@@ -75,22 +123,20 @@ class TherapistAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "gender", "accepting_new_clients", "travels_to_client", "specialties", "country"]
     search_fields = ["name", "slug", "city", "postal_code", "owner__username", "owner__email"]
-    prepopulated_fields = {"slug": ["name"]}
-    raw_id_fields = ["owner", "place"]
     filter_horizontal = ["specialties", "focus_areas", "languages", "amenities"]
-    readonly_fields = [
-        *Therapist.REVIEW_AGGREGATE_FIELDS,
-        "verified_until",
-        "score",
-        "created_at",
-        "updated_at",
-    ]
+    readonly_fields = [*SYSTEM_FIELDS, *ALWAYS_READ_ONLY]
     list_select_related = ["owner"]
     show_full_result_count = False
     inlines = [CertificationInline]
-    actions = ["suspend", "publish", "remove_photos"]
+    actions = ["suspend", "lift_suspension", "remove_photos"]
     fieldsets = [
-        (None, {"fields": ["owner", "name", "slug", "headline", "bio", "photo", "photo_thumbnail", "status"]}),
+        (
+            None,
+            {
+                "fields": ["owner", "name", "slug", "headline", "bio", "photo", "photo_thumbnail", "status"],
+                "description": OWNERSHIP_HELP,
+            },
+        ),
         (
             "Practice",
             {
@@ -105,14 +151,16 @@ class TherapistAdmin(admin.ModelAdmin):
             },
         ),
         ("What they offer", {"fields": ["specialties", "focus_areas", "languages", "amenities"]}),
-        ("Place", {"fields": ["place", "city", "region", "country", "postal_code", "latitude", "longitude"]}),
+        ("Place", {"fields": ["city", "region", "postal_code", "place", "country", "latitude", "longitude"]}),
         ("Contact", {"fields": ["phone", "email", "website"]}),
-        ("Reviews and ranking (kept by the system)", {"classes": ["collapse"], "fields": readonly_fields}),
+        ("Reviews and ranking (kept by the system)", {"classes": ["collapse"], "fields": SYSTEM_FIELDS}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        # Photos arrive only through the dashboard, which checks and cleans them; staff may remove them.
-        return [*super().get_readonly_fields(request, obj), "photo", "photo_thumbnail"]
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.owner_id is not None:
+            fields += OWNERS_FIELDS
+        return fields
 
     def delete_model(self, request, obj):
         therapists_delete(queryset=Therapist.objects.filter(pk=obj.pk))
@@ -121,12 +169,20 @@ class TherapistAdmin(admin.ModelAdmin):
         therapists_delete(queryset=queryset)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            return super().save_model(request, obj, form, change)
-        # Write only the columns the form edits: review aggregates and the score, which review
-        # writes may have changed since the page was loaded, are left as they are in the database.
-        columns = {field.name for field in obj._meta.concrete_fields}
-        obj.save(update_fields=[name for name in form.fields if name in columns] + ["updated_at"])
+        # Through the same services as the dashboard: the gazetteer places the listing, the score follows,
+        # and only the profile's own columns are written (review aggregates written meanwhile stay).
+        if "name" not in form.fields:
+            return  # an owned profile: nothing here is staff's to edit
+        details = ProfileDetails.from_form(form.cleaned_data)
+        if change:
+            saved = therapist_update_profile(therapist=obj, details=details)
+            saved = therapist_set_status(therapist=saved, status=form.cleaned_data["status"])
+        else:
+            saved = therapist_create(owner=None, details=details, status=form.cleaned_data["status"])
+        # The admin goes on with `obj` (its message, its log entry, the links it saves next, the redirect).
+        for field in Therapist._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -135,15 +191,29 @@ class TherapistAdmin(admin.ModelAdmin):
         form.instance.refresh_from_db()
         therapist_refresh_credentials(therapist=form.instance)
 
+    def _set_status_each(self, request, queryset, status: str, done: str, refused: str) -> None:
+        decide_each(
+            self,
+            request,
+            queryset,
+            lambda therapist: therapist_set_status(therapist=therapist, status=status),
+            done_message=lambda count: f"{count} profile(s) {done}.",
+            refused=refused,
+        )
+
     @admin.action(description="Suspend the selected profiles", permissions=["change"])
     def suspend(self, request, queryset):
-        updated = queryset.update(status=Therapist.Status.SUSPENDED, updated_at=timezone.now())
-        self.message_user(request, f"{updated} profile(s) suspended.")
+        self._set_status_each(request, queryset, Therapist.Status.SUSPENDED, "suspended", "Not suspended")
 
-    @admin.action(description="Publish the selected profiles", permissions=["change"])
-    def publish(self, request, queryset):
-        updated = queryset.update(status=Therapist.Status.PUBLISHED, updated_at=timezone.now())
-        self.message_user(request, f"{updated} profile(s) published.")
+    @admin.action(description="Lift the suspension of the selected profiles (published again)", permissions=["change"])
+    def lift_suspension(self, request, queryset):
+        self._set_status_each(
+            request,
+            queryset.filter(status=Therapist.Status.SUSPENDED),
+            Therapist.Status.PUBLISHED,
+            "published again",
+            "Still suspended",
+        )
 
     @admin.action(description="Remove the photos of the selected profiles", permissions=["change"])
     def remove_photos(self, request, queryset):

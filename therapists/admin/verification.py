@@ -1,11 +1,14 @@
 """The verification desk: the queue of credentials (pending first, oldest first), each beside its document,
 the therapist's other credentials and the audit trail; every decision goes through the certification services."""
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 
 from common.admin import ReadOnlyTabularInline, action_with_note, decide_each, pending_first
@@ -100,6 +103,9 @@ class CertificationDecisionInline(ReadOnlyTabularInline):
 
 
 @admin.register(Certification)
+# The change page embeds the document's preview in an <object>, which the site's policy (object-src 'none') forbids
+# everywhere else; the preview itself is served sandboxed with its own policy.
+@method_decorator(csp_replace({"object-src": [SELF]}), name="change_view")
 class CertificationAdmin(admin.ModelAdmin):
     """The verification queue: pending first, oldest first; document and other credentials side by side."""
 

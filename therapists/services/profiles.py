@@ -27,6 +27,12 @@ from .photos import photo_in_use, photo_storage
 from .scoring import therapist_refresh_score
 
 HAS_PROFILE_MESSAGE = "You already have a profile."
+SUSPENDED_MESSAGE = (
+    "This profile is suspended by our staff, so it cannot be published or unpublished here. Please contact us."
+)
+OWNERS_CHOICE_MESSAGE = (
+    "Whether an owned profile is published is its owner's choice: staff may suspend it or lift a suspension."
+)
 # The profile's own columns (its links are set apart) and the ones the gazetteer fills in.
 PROFILE_COLUMNS = tuple(name for name in Therapist.PROFILE_FIELDS if name not in Therapist.PROFILE_LINK_FIELDS)
 PLACE_FIELDS = ("place", "country", "latitude", "longitude")
@@ -66,13 +72,15 @@ class ProfileDetails:
 def _apply_profile(therapist: Therapist, details: ProfileDetails) -> None:
     for name in PROFILE_COLUMNS:
         setattr(therapist, name, getattr(details, name))
-    place = practice_place(city=details.city, region=details.region, postal_code=details.postal_code)
+    # What is shown and where the map puts it come from one gazetteer entry (places.practice_place).
+    resolved = practice_place(city=details.city, region=details.region, postal_code=details.postal_code)
+    place = resolved.place
+    therapist.city = resolved.city[: Therapist._meta.get_field("city").max_length]
+    therapist.region = resolved.region[: Therapist._meta.get_field("region").max_length]
     therapist.place = place
     therapist.country = place.country
     therapist.latitude = place.latitude
     therapist.longitude = place.longitude
-    if not therapist.region:
-        therapist.region = place.region[:40]
 
 
 def _set_profile_links(therapist: Therapist, details: ProfileDetails) -> None:
@@ -93,12 +101,17 @@ def _slug_candidates(name: str):
         number += 1
 
 
-def therapist_create(*, owner: AbstractBaseUser, details: ProfileDetails) -> Therapist:
-    """A new profile owned by the user, as a draft until they publish it; its slug is unique."""
+def therapist_create(
+    *, owner: AbstractBaseUser | None, details: ProfileDetails, status: str = Therapist.Status.DRAFT
+) -> Therapist:
+    """A new profile owned by the user, as a draft until they publish it; its slug is unique.
+
+    Without an owner it is a listing staff add in the admin (status as they choose), which a therapist claims.
+    """
     with transaction.atomic():
-        if Therapist.objects.filter(owner=owner).exists():
+        if owner is not None and Therapist.objects.filter(owner=owner).exists():
             raise ValidationError(HAS_PROFILE_MESSAGE, code="has_profile")
-        therapist = Therapist(owner=owner, status=Therapist.Status.DRAFT)
+        therapist = Therapist(owner=owner, status=status)
         _apply_profile(therapist, details)
         therapist.slug = "pending"
         therapist.full_clean(exclude=["slug", "owner"])
@@ -111,7 +124,7 @@ def therapist_create(*, owner: AbstractBaseUser, details: ProfileDetails) -> The
                 break
             except IntegrityError:
                 therapist.pk = None
-                if Therapist.objects.filter(owner=owner).exists():
+                if owner is not None and Therapist.objects.filter(owner=owner).exists():
                     raise ValidationError(HAS_PROFILE_MESSAGE, code="has_profile") from None
                 if attempt >= SLUG_ATTEMPTS:
                     raise
@@ -138,12 +151,24 @@ def therapist_set_published(*, therapist: Therapist, published: bool) -> Therapi
     with transaction.atomic():
         locked = Therapist.objects.lock(therapist.pk)
         if locked.status == Therapist.Status.SUSPENDED:
-            raise ValidationError(
-                "This profile is suspended by our staff, so it cannot be published or unpublished here. "
-                "Please contact us.",
-                code="suspended",
-            )
+            raise ValidationError(SUSPENDED_MESSAGE, code="suspended")
         locked.status = Therapist.Status.PUBLISHED if published else Therapist.Status.DRAFT
+        locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+def therapist_set_status(*, therapist: Therapist, status: str) -> Therapist:
+    """Staff set a profile's status: any status on an unowned listing; on an owned profile only a suspension
+    or lifting one (the profile is published again), since publishing is otherwise the owner's choice."""
+    with transaction.atomic():
+        locked = Therapist.objects.lock(therapist.pk)
+        if locked.status == status:
+            return locked
+        lifting = locked.status == Therapist.Status.SUSPENDED and status == Therapist.Status.PUBLISHED
+        if locked.owner_id is not None and status != Therapist.Status.SUSPENDED and not lifting:
+            raise ValidationError(OWNERS_CHOICE_MESSAGE, code="owners_choice")
+        locked.status = status
+        locked.full_clean(exclude=["slug", "owner"])
         locked.save(update_fields=["status", "updated_at"])
     return locked
 

@@ -3,7 +3,6 @@
 from http import HTTPStatus
 
 import pytest
-from django.contrib import admin
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -12,8 +11,8 @@ from common.storage import private_storage
 from therapists.models import Therapist
 from therapists.selectors import search
 
-from ...factories import CertificationFactory, TherapistFactory
-from ..helpers import check_admin_pages_load, registered_on
+from ...factories import CertificationFactory, PlaceFactory, TherapistFactory, UserFactory
+from ..helpers import check_admin_pages_load, registered_on, submitted_form
 
 pytestmark = pytest.mark.django_db
 
@@ -69,22 +68,20 @@ def test_therapist_admin_suspend_and_publish_actions_need_the_change_permission(
     assert therapist.status == Therapist.Status.PUBLISHED
 
 
-def test_therapist_admin_edit_keeps_review_aggregates_written_meanwhile(rf, superuser):
-    therapist = TherapistFactory(name="Before")
-    stale = Therapist.objects.get(pk=therapist.pk)  # what the admin form was built from
+def test_therapist_admin_edit_keeps_review_aggregates_written_meanwhile(client, superuser, denver):
+    listing = TherapistFactory(name="Before", owner=None)
+    client.force_login(superuser)
+    change = reverse("admin:therapists_therapist_change", args=[listing.pk])
+    data = submitted_form(client.get(change), "therapist_form")
     # A review lands while the admin form is open.
-    Therapist.objects.filter(pk=therapist.pk).update(
+    Therapist.objects.filter(pk=listing.pk).update(
         review_count=7, rating_avg=4.5, communication_avg=4.0, cleanliness_avg=5.0, recommend_count=6
     )
-    model_admin = admin.site._registry[Therapist]
-    request = rf.post("/")
-    request.user = superuser
-    form = model_admin.get_form(request, stale, change=True)(instance=stale)
-    stale.name = "After"
-    model_admin.save_model(request, stale, form, change=True)
-    therapist.refresh_from_db()
-    assert therapist.name == "After"
-    assert (therapist.review_count, therapist.rating_avg) == (7, 4.5)
+    response = client.post(change, {**data, "name": "After"})
+    assert response.status_code == HTTPStatus.FOUND
+    listing.refresh_from_db()
+    assert listing.name == "After"
+    assert (listing.review_count, listing.rating_avg) == (7, 4.5)
 
 
 def test_therapist_admin_delete_removes_files_and_refreshes_search_counts(
@@ -127,3 +124,91 @@ def test_therapist_admin_shows_credentials_read_only(client, superuser, certific
     assert response.status_code == HTTPStatus.OK
     assert b'name="certifications-0-status"' not in response.content
     assert b'name="certifications-0-expires_on"' not in response.content
+
+
+@pytest.mark.parametrize("actor", ["moderator", "superuser"])
+def test_therapist_admin_owner_cannot_be_changed_through_the_change_form(
+    client, request, actor, therapist_owner, owned_therapist, certification
+):
+    """The attack of issue 10: a moderator posts the change form with himself as owner, then reads the document."""
+    staff = request.getfixturevalue(actor)
+    document = reverse("dashboard:certification_document", args=[certification.pk])
+    client.force_login(staff)
+    if actor == "moderator":
+        assert client.get(document).status_code == HTTPStatus.NOT_FOUND
+    change = reverse("admin:therapists_therapist_change", args=[owned_therapist.pk])
+    form_page = client.get(change)
+    assert b'name="owner"' not in form_page.content
+    response = client.post(change, {**submitted_form(form_page, "therapist_form"), "owner": staff.pk})
+    assert response.status_code in (HTTPStatus.FOUND, HTTPStatus.OK)
+    owned_therapist.refresh_from_db()
+    assert owned_therapist.owner == therapist_owner
+    expected = HTTPStatus.NOT_FOUND if actor == "moderator" else HTTPStatus.OK  # superusers verify
+    assert client.get(document).status_code == expected
+
+
+def test_therapist_admin_says_how_ownership_moves(client, superuser, owned_therapist):
+    client.force_login(superuser)
+    response = client.get(reverse("admin:therapists_therapist_change", args=[owned_therapist.pk]))
+    assert "Ownership moves only through a claim" in response.content.decode()
+
+
+def test_therapist_admin_owned_profile_details_are_the_owners(client, moderator, owned_therapist):
+    """A moderator rewriting the contact details would take the therapist's clients: he may suspend, not edit."""
+    client.force_login(moderator)
+    change = reverse("admin:therapists_therapist_change", args=[owned_therapist.pk])
+    data = submitted_form(client.get(change), "therapist_form")
+    client.post(change, {**data, "name": "Call 555-0100 instead", "phone": "555-0100", "status": "draft"})
+    owned_therapist.refresh_from_db()
+    assert (owned_therapist.name, owned_therapist.phone) == ("Olivia Owner", "")
+    assert owned_therapist.status == Therapist.Status.PUBLISHED
+
+
+def test_therapist_admin_slug_stays_as_made(client, superuser, denver):
+    listing = TherapistFactory(owner=None, slug="kept-address")
+    client.force_login(superuser)
+    change = reverse("admin:therapists_therapist_change", args=[listing.pk])
+    client.post(change, {**submitted_form(client.get(change), "therapist_form"), "slug": "hijacked"})
+    listing.refresh_from_db()
+    assert listing.slug == "kept-address"
+
+
+def test_therapist_admin_add_makes_an_unowned_listing_placed_by_the_gazetteer(client, superuser, denver):
+    client.force_login(superuser)
+    add = reverse("admin:therapists_therapist_add")
+    data = submitted_form(client.get(add), "therapist_form")
+    data.update({"name": "Nina Listing", "city": "denver", "region": "", "status": "published", "slug": "x"})
+    response = client.post(add, data)
+    assert response.status_code == HTTPStatus.FOUND
+    listing = Therapist.objects.get(name="Nina Listing")
+    assert (listing.owner, listing.slug, listing.status) == (None, "nina-listing", Therapist.Status.PUBLISHED)
+    assert (listing.city, listing.region, listing.latitude) == ("Denver", "CO", denver.latitude)
+
+
+def test_therapist_admin_refuses_a_city_that_contradicts_the_postal_code(client, superuser, denver):
+    PlaceFactory(kind="postal_code", postal_code="46204", name="Indianapolis", search_name="indianapolis",
+                 region="IN", latitude=39.77, longitude=-86.16)  # fmt: skip
+    listing = TherapistFactory(owner=None, city="Denver", region="CO")
+    client.force_login(superuser)
+    change = reverse("admin:therapists_therapist_change", args=[listing.pk])
+    data = submitted_form(client.get(change), "therapist_form")
+    response = client.post(change, {**data, "city": "Beverly Hills", "region": "", "postal_code": "46204"})
+    assert response.status_code == HTTPStatus.OK
+    assert "is in Indianapolis, IN, not in Beverly Hills" in response.content.decode()
+    assert response.context["adminform"].form["city"].value() == "Beverly Hills", "what staff typed is kept"
+    listing.refresh_from_db()
+    assert (listing.city, listing.postal_code) == ("Denver", "")
+
+
+def test_therapist_admin_suspension_lifts_only_what_staff_suspended(client, moderator, owned_therapist):
+    draft = TherapistFactory(owner=UserFactory(), status=Therapist.Status.DRAFT)
+    client.force_login(moderator)
+    changelist = reverse("admin:therapists_therapist_changelist")
+    client.post(changelist, {"action": "suspend", "_selected_action": [owned_therapist.pk]})
+    owned_therapist.refresh_from_db()
+    assert owned_therapist.status == Therapist.Status.SUSPENDED
+    client.post(changelist, {"action": "lift_suspension", "_selected_action": [owned_therapist.pk, draft.pk]})
+    owned_therapist.refresh_from_db()
+    draft.refresh_from_db()
+    assert owned_therapist.status == Therapist.Status.PUBLISHED
+    assert draft.status == Therapist.Status.DRAFT, "publishing an owned profile is its owner's choice"

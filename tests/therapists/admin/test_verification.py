@@ -83,6 +83,17 @@ def test_certification_change_page_previews_the_document_and_shows_the_other_cre
     assert 'name="decision"' in html and 'name="decision_text"' in html
 
 
+def test_certification_change_page_policy_lets_only_its_own_preview_be_embedded(client, verifier, certification):
+    client.force_login(verifier)
+    change = client.get(reverse("admin:therapists_certification_change", args=[certification.pk]))
+    changelist = client.get(reverse("admin:therapists_certification_changelist"))
+    directives = dict(part.strip().split(" ", 1) for part in change["Content-Security-Policy"].split(";"))
+    assert directives["object-src"] == "'self'"
+    assert "'unsafe-inline'" not in change["Content-Security-Policy"]
+    # Every other page keeps the site's policy, which embeds nothing.
+    assert "object-src 'none'" in changelist["Content-Security-Policy"]
+
+
 def test_certification_change_page_decision_verifies_and_emails(
     client, verifier, certification, django_capture_on_commit_callbacks
 ):

@@ -11,6 +11,7 @@ from therapists.services.profiles import (
     ProfileDetails,
     therapist_create,
     therapist_set_published,
+    therapist_set_status,
     therapist_update_profile,
     therapists_delete,
 )
@@ -71,3 +72,46 @@ def test_therapists_delete_removes_what_they_hold_and_bumps_the_directory_genera
     assert list(Therapist.objects.all()) == [kept]
     assert not owned_therapist.certifications.exists() and not owned_therapist.reviews.exists()
     assert directory_generation() == before + 1
+
+
+def test_therapist_create_without_an_owner_is_a_listing_with_the_chosen_status(denver):
+    details = ProfileDetails(name="Listed Lee", city="Denver")
+    first = therapist_create(owner=None, details=details, status=Therapist.Status.PUBLISHED)
+    second = therapist_create(owner=None, details=details)
+    assert (first.owner, first.status, first.slug) == (None, Therapist.Status.PUBLISHED, "listed-lee")
+    assert (second.owner, second.status, second.slug) == (None, Therapist.Status.DRAFT, "listed-lee-2")
+
+
+@pytest.mark.parametrize(
+    ("before", "after"), [("published", "suspended"), ("draft", "suspended"), ("suspended", "published")]
+)
+def test_therapist_set_status_on_an_owned_profile_suspends_or_lifts_a_suspension(owned_therapist, before, after):
+    Therapist.objects.filter(pk=owned_therapist.pk).update(status=before)
+    assert therapist_set_status(therapist=owned_therapist, status=after).status == after
+    assert Therapist.objects.get(pk=owned_therapist.pk).status == after
+
+
+@pytest.mark.parametrize(("before", "after"), [("draft", "published"), ("published", "draft"), ("suspended", "draft")])
+def test_therapist_set_status_leaves_an_owned_profiles_publication_to_its_owner(owned_therapist, before, after):
+    Therapist.objects.filter(pk=owned_therapist.pk).update(status=before)
+    with pytest.raises(ValidationError, match="owner's choice"):
+        therapist_set_status(therapist=owned_therapist, status=after)
+    assert Therapist.objects.get(pk=owned_therapist.pk).status == before
+
+
+def test_therapist_set_status_on_an_unowned_listing_takes_any_status(denver):
+    listing = TherapistFactory(owner=None, status=Therapist.Status.PUBLISHED)
+    assert therapist_set_status(therapist=listing, status=Therapist.Status.DRAFT).status == Therapist.Status.DRAFT
+
+
+def test_therapist_set_status_refuses_an_unknown_status(denver):
+    listing = TherapistFactory(owner=None)
+    with pytest.raises(ValidationError):
+        therapist_set_status(therapist=listing, status="deleted")
+    assert Therapist.objects.get(pk=listing.pk).status == Therapist.Status.PUBLISHED
+
+
+def test_therapist_update_profile_shows_the_gazetteers_city_and_region(owned_therapist, denver):
+    details = ProfileDetails(name=owned_therapist.name, city="DENVER", region="co")
+    updated = therapist_update_profile(therapist=owned_therapist, details=details)
+    assert (updated.city, updated.region, updated.place) == ("Denver", "CO", denver)

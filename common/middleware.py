@@ -1,0 +1,128 @@
+"""Middleware every request passes: NUL characters refused, browser features denied, a database outage as a 503."""
+
+import logging
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.views import defaults
+
+logger = logging.getLogger(__name__)
+
+NUL = "\x00"
+NUL_REFUSED_MESSAGE = "Bad request: the request contains a NUL character, which no field of this site accepts.\n"
+# Bodies whose fields Django parses into request.POST; any other body (JSON, a raw upload) is left to its view.
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+# Browser features no page of the directory uses: denied to the site and to anything it embeds, so an injected
+# script or frame cannot ask for them. An empty allowlist, "()", denies a feature everywhere.
+DENIED_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+)
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in DENIED_FEATURES)
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def _holds_nul(pairs) -> bool:
+    return any(NUL in name or any(NUL in value for value in values) for name, values in pairs)
+
+
+class RejectNulMiddleware:
+    """Refuse with a 400 any request whose path, query string, cookies or form fields hold a NUL character.
+
+    No field of the site accepts one, and PostgreSQL cannot store one in text: a NUL reaching a query there
+    (an admin filter, a search) is a DataError, a 500. Refused here once, before any view or the session
+    reads the value. Uploaded files' contents are not looked at; their field names are.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._holds_nul(request):
+            return HttpResponseBadRequest(NUL_REFUSED_MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request) -> bool:
+        if NUL in request.path_info or _holds_nul(request.GET.lists()):
+            return True
+        if any(NUL in name or NUL in value for name, value in request.COOKIES.items()):
+            return True
+        if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+            # Parsing here is what CsrfViewMiddleware does next anyway; a malformed body raises the same
+            # 400 (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError) it would raise there.
+            return _holds_nul(request.POST.lists()) or any(NUL in name for name in request.FILES)
+        return False
+
+
+class PermissionsPolicyMiddleware:
+    """Deny, on every response, the browser features the site never uses (DENIED_FEATURES)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+def database_unavailable() -> HttpResponse:
+    """The 503 page, with Retry-After: the database did not answer, and a retry soon may well succeed.
+
+    Rendered without the request's context: the context processors would read the user, from the very
+    database that is not answering.
+    """
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with Retry-After, not 500, when a view finds the database unavailable.
+
+    A PostgreSQL restart refuses connections for a few seconds, and a SQLite writer waits at most
+    SQLITE_BUSY_TIMEOUT_SECONDS for another's lock: the request failed, nothing was written (the
+    transaction rolled back), and trying again shortly is the right advice. Other exceptions pass on
+    untouched to Django's 500 handling.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        logger.warning("Database unavailable on %s %s", request.method, request.path, exc_info=exception)
+        return database_unavailable()
+
+
+def server_error(request, template_name: str = "500.html"):
+    """The site's handler500: a database error raised outside a view (the session saved after it, a
+    middleware reading the user) is the same outage as one inside it, so it gets the same 503."""
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return database_unavailable()
+    return defaults.server_error(request, template_name=template_name)
