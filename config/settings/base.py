@@ -119,7 +119,7 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 # Throttles and cached counts live here. The default, local memory, is per process: right for `make run`,
 # wrong for several workers, each of which would count alone. Production names a shared cache with atomic
 # increments, CACHE_URL=redis://host:6379/1 (Django's RedisCache); config.settings.production refuses to
-# start with a per-process cache when WEB_CONCURRENCY > 1, and `check --deploy` warns of one (common.checks).
+# start with a per-process cache unless WEB_CONCURRENCY=1, and `check --deploy` warns of one (common.checks).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Keeps this site's keys apart when several sites (or test runs) share one Redis.
 CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default=""))

@@ -29,10 +29,13 @@ STORAGES = {
 }
 
 # Throttles and cached counts must be shared by every worker: several workers (gunicorn reads
-# WEB_CONCURRENCY) with a per-process cache would each count alone, so refuse to start.
-WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)
-if WEB_CONCURRENCY > 1 and per_process_cache(CACHES):  # noqa: F405
+# WEB_CONCURRENCY) with a per-process cache would each count alone, so refuse to start. A server
+# started with `gunicorn -w 4` does not say how many workers it runs, so a per-process cache is
+# refused unless WEB_CONCURRENCY=1 declares that this process serves alone.
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=None)
+if per_process_cache(CACHES) and WEB_CONCURRENCY != 1:  # noqa: F405
+    workers = f"WEB_CONCURRENCY is {WEB_CONCURRENCY}" if WEB_CONCURRENCY else "WEB_CONCURRENCY is not set"
     raise ImproperlyConfigured(
-        f"WEB_CONCURRENCY is {WEB_CONCURRENCY} but the cache is per process "
-        f"({per_process_cache(CACHES)}): each worker would count throttles alone. {SHARED_CACHE_HINT}"  # noqa: F405
+        f"{workers} but the cache is per process ({per_process_cache(CACHES)}): each worker "  # noqa: F405
+        f"would count throttles alone. {SHARED_CACHE_HINT} With one process only, set WEB_CONCURRENCY=1."
     )

@@ -87,7 +87,7 @@ def test_settings_production_pass_check_deploy():
 
 
 def test_settings_production_check_deploy_warns_of_a_per_process_cache():
-    env = {name: value for name, value in PRODUCTION_ENV.items() if name not in {"CACHE_URL", "WEB_CONCURRENCY"}}
+    env = {**{name: value for name, value in PRODUCTION_ENV.items() if name != "CACHE_URL"}, "WEB_CONCURRENCY": "1"}
     result = _check_deploy(env)
     assert result.returncode != 0
     assert "common.W001" in result.stderr and "CACHE_URL" in result.stderr
@@ -98,6 +98,22 @@ def test_settings_production_refuses_several_workers_on_a_per_process_cache():
     result = _settings_probe(env, "settings.CACHES", module="config.settings.production")
     assert result.returncode != 0
     assert "ImproperlyConfigured: WEB_CONCURRENCY is 4 but the cache is per process" in result.stderr
+
+
+def test_settings_production_refuses_a_per_process_cache_when_the_workers_are_not_declared():
+    # `gunicorn -w 4` says nothing in the environment: without WEB_CONCURRENCY=1 a per-process cache is refused.
+    env = {name: value for name, value in PRODUCTION_ENV.items() if name not in {"CACHE_URL", "WEB_CONCURRENCY"}}
+    result = _settings_probe(env, "settings.CACHES", module="config.settings.production")
+    assert result.returncode != 0
+    assert "WEB_CONCURRENCY is not set but the cache is per process" in result.stderr
+    assert "CACHE_URL" in result.stderr
+
+
+def test_settings_production_starts_one_declared_process_on_a_per_process_cache():
+    env = {**{name: value for name, value in PRODUCTION_ENV.items() if name != "CACHE_URL"}, "WEB_CONCURRENCY": "1"}
+    result = _settings_probe(env, "settings.CACHES['default']['BACKEND']", module="config.settings.production")
+    assert result.returncode == 0, result.stderr
+    assert "LocMemCache" in result.stdout
 
 
 def test_settings_production_starts_several_workers_on_redis():
