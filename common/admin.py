@@ -1,6 +1,9 @@
-"""Admin parts several desks use: pending work first, actions that ask for a note, decisions taken one by one."""
+"""Admin parts several desks use: pending work first, actions that ask for a note, decisions taken one by one,
+and how figures, counts and dates read on every desk."""
 
+import datetime
 from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,6 +12,64 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Case, IntegerField, Value, When
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import ngettext
+
+NOTHING = "—"  # what a figure with no value yet (no reviews, no decision) reads as
+
+
+def rounded(value: float | None, places: int = 1) -> str:
+    """A figure rounded half up to `places` decimals in the site's number format ("3.8", not 3.7777777777777777)."""
+    if value is None:
+        return NOTHING
+    # Through Decimal: Django's number_format cuts a float's digits off rather than rounding them.
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number_format(exact, places)
+
+
+def rating(value: float | None) -> str:
+    """An average on the 1-5 scale, to one decimal: "4.7"."""
+    return rounded(value, 1)
+
+
+def percent(value: float | None) -> str:
+    """A share kept as 0-100, to the whole percent: "93%"."""
+    return NOTHING if value is None else f"{rounded(value, 0)}%"
+
+
+def count_phrase(count: int, singular: str, plural: str) -> str:
+    """A count and its words, pluralised by Django's ngettext: count_phrase(3, "review hidden", "reviews hidden")
+    is "3 reviews hidden"."""
+    return f"{number_format(count)} {ngettext(singular, plural, count)}"
+
+
+def day(value: datetime.date | None) -> str:
+    """A date in the site's DATE_FORMAT; a moment (datetime) is taken on its local day."""
+    if value is None:
+        return NOTHING
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return date_format(value, "DATE_FORMAT")
+
+
+def moment(value: datetime.datetime | None) -> str:
+    """A date and time in the site's DATETIME_FORMAT, in the site's time zone."""
+    if value is None:
+        return NOTHING
+    return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
+
+
+def figure_column(field: str, shown: Callable[[float | None], str], *, description: str):
+    """A ModelAdmin column or read-only field showing the model's `field` through `shown` (rating, percent, ...),
+    sorted by the field itself: assign it in the class body, `rating = figure_column("rating_avg", rating, ...)`."""
+
+    @admin.display(description=description, ordering=field)
+    def column(model_admin, obj):
+        return shown(getattr(obj, field))
+
+    column.__name__ = f"{field}_shown"
+    return column
 
 
 class ReadOnlyTabularInline(admin.TabularInline):

@@ -101,6 +101,8 @@ def _certifications(
             kind=Certification.Kind.LICENSE,
             title="Licensed Massage Therapist (LMT)",
             issuing_body=f"{region or 'State'} Board of Massage Therapy",
+            # Issued where the therapist practises, so it earns the Verified badge once verified.
+            region=region or "CO",
             credential_number=f"LMT-{rng.randint(10000, 999999)}",
             issued_on=issued,
             expires_on=expires,
@@ -210,7 +212,7 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
             amenity_ids=rng.sample(amenity_ids, k=rng.randint(1, min(4, len(amenity_ids)))) if amenity_ids else [],
             certifications=_certifications(rng, fake, chosen_specialties, specialties, today, city.region),
         )
-        therapist.verified_until = credentials_valid_until(plan.certifications)
+        therapist.verified_until = credentials_valid_until(plan.certifications, practice_region=therapist.region)
         plans.append(plan)
     return plans
 

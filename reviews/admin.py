@@ -7,7 +7,7 @@ what clients wrote is read-only here, since a moderator decides whether a review
 from django.contrib import admin, messages
 from django.db.models import Count, Min, Q
 
-from common.admin import ReadOnlyTabularInline, action_with_note, decide_each, pending_first
+from common.admin import ReadOnlyTabularInline, action_with_note, count_phrase, decide_each, pending_first
 
 from . import permissions, services
 from .models import (
@@ -127,7 +127,8 @@ class ReviewAdmin(admin.ModelAdmin):
         def hide_all(reason: str) -> None:
             for review in queryset:
                 services.review_hide(review=review, moderator=request.user, reason=reason)
-            self.message_user(request, f"{len(queryset)} review(s) hidden; their flags are resolved.", messages.SUCCESS)
+            hidden = count_phrase(len(queryset), "review hidden", "reviews hidden")
+            self.message_user(request, f"{hidden}; their flags are resolved.", messages.SUCCESS)
 
         return action_with_note(
             self,
@@ -142,19 +143,20 @@ class ReviewAdmin(admin.ModelAdmin):
             title="Hide reviews",
             intro="These reviews will disappear from their profiles and stop counting in ratings. "
             "Their open flags are resolved. You can restore them later.",
-            submit=lambda count: f"Hide {count} review{'s' if count != 1 else ''}",
+            submit=lambda count: f"Hide {count_phrase(count, 'review', 'reviews')}",
         )
 
     @admin.action(description="Restore selected reviews", permissions=["moderate"])
     def restore_reviews(self, request, queryset):
         for review in queryset:
             services.review_restore(review=review, moderator=request.user)
-        self.message_user(request, f"{len(queryset)} review(s) shown again and counted.", messages.SUCCESS)
+        shown = count_phrase(len(queryset), "review shown again and counted.", "reviews shown again and counted.")
+        self.message_user(request, shown, messages.SUCCESS)
 
     @admin.action(description="Keep selected reviews, dismiss their flags", permissions=["moderate"])
     def dismiss_flags(self, request, queryset):
         closed = sum(services.review_flags_dismiss(review=review, moderator=request.user) for review in queryset)
-        self.message_user(request, f"{closed} flag(s) dismissed.", messages.SUCCESS)
+        self.message_user(request, count_phrase(closed, "flag dismissed.", "flags dismissed."), messages.SUCCESS)
 
 
 @admin.register(FlaggedReview)
@@ -235,7 +237,11 @@ class HeldReviewAdmin(ReviewAdmin):
             request,
             queryset,
             lambda review: services.review_release(review=review, moderator=request.user),
-            done_message=lambda count: f"{count} review(s) released: shown and counted from now on.",
+            done_message=lambda count: count_phrase(
+                count,
+                "review released: shown and counted from now on.",
+                "reviews released: shown and counted from now on.",
+            ),
             refused="Not released",
         )
 
@@ -247,7 +253,9 @@ class HeldReviewAdmin(ReviewAdmin):
                 request,
                 queryset,
                 lambda review: services.review_remove_held(review=review, moderator=request.user, reason=reason),
-                done_message=lambda count: f"{count} review(s) removed: they stay off their profiles.",
+                done_message=lambda count: count_phrase(
+                    count, "review removed: it stays off its profile.", "reviews removed: they stay off their profiles."
+                ),
                 refused="Not removed",
             )
 
@@ -268,7 +276,7 @@ class HeldReviewAdmin(ReviewAdmin):
             title="Remove held reviews",
             intro="These reviews will not be published; they never counted in ratings. Their authors still see them "
             "in their own list, marked as hidden.",
-            submit=lambda count: f"Remove {count} review{'s' if count != 1 else ''}",
+            submit=lambda count: f"Remove {count_phrase(count, 'review', 'reviews')}",
         )
 
 

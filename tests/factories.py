@@ -77,6 +77,8 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     kind = Certification.Kind.LICENSE
     title = "Licensed Massage Therapist"
     issuing_body = "Colorado Board of Massage Therapy"
+    # A license names its state (TherapistFactory practises in CO); other kinds need none.
+    region = factory.LazyAttribute(lambda cert: "CO" if cert.kind == Certification.Kind.LICENSE else "")
     credential_number = factory.Sequence(lambda n: f"LMT-{n:06d}")
     issued_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=365))
     expires_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=365))

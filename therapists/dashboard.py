@@ -168,6 +168,10 @@ class CertificationCreateView(OwnProfileMixin, ServiceFormView):
     success_url = HOME
     success_message = "Your certification is saved. Our verifiers will check it and email you."
 
+    def get_form_kwargs(self):
+        # A license is usually from the state the therapist practises in: offer it.
+        return {**super().get_form_kwargs(), "practice_region": self.therapist.region}
+
     def perform(self, form):
         return verification.certification_submit(
             therapist=self.therapist,

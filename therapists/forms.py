@@ -90,11 +90,14 @@ class CertificationForm(forms.ModelForm):
         fields = list(Certification.DETAIL_FIELDS)
         labels = {
             "kind": "Type",
+            "region": "Issuing state",
             "credential_number": "License or certificate number",
             "issued_on": "Issued on",
             "expires_on": "Expires on",
         }
         help_texts = {
+            "region": "Two-letter code, e.g. CO. Required for a state license: only a license from the state where "
+            "you practise earns the Verified badge.",
             "specialty": "Required for a specialty certificate.",
             "expires_on": "Leave empty if it never expires.",
         }
@@ -103,12 +106,18 @@ class CertificationForm(forms.ModelForm):
             "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, practice_region: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # A new credential is most likely the license of the state where the therapist practises.
+        if not self.instance.pk and practice_region:
+            self.fields["region"].initial = practice_region
         if self.instance.pk:
             self.fields["document"].required = False
             self.fields["document"].label = "Replace the document"
             self.fields["document"].help_text += " Leave empty to keep the current one."
+
+    def clean_region(self) -> str:
+        return self.cleaned_data["region"].strip().upper()
 
     def clean_document(self) -> uploads.CleanDocument | None:
         upload = self.cleaned_data.get("document")
@@ -121,6 +130,8 @@ class CertificationForm(forms.ModelForm):
         today = timezone.localdate()
         if kind == Certification.Kind.SPECIALTY and not specialty and "specialty" not in self.errors:
             self.add_error("specialty", "Choose the specialty this certificate covers.")
+        if kind == Certification.Kind.LICENSE and not cleaned.get("region") and "region" not in self.errors:
+            self.add_error("region", "Name the state that issued this license.")
         if issued_on and issued_on > today:
             self.add_error("issued_on", "The issue date cannot be in the future.")
         if issued_on and expires_on and expires_on <= issued_on:

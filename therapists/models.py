@@ -115,13 +115,29 @@ class Place(models.Model):
 FAR_FUTURE = datetime.date(9999, 12, 31)
 EXPIRING_SOON_DAYS = 30
 
+# States that do not license massage therapists at the state level, so a board certification stands in for the
+# license there. Source: the state licensing boards as listed by the AMTA and the FSMTB (Kansas, Minnesota, Vermont
+# and Wyoming issue no state license). Staff cannot edit it yet: a change is a code change.
+STATES_WITHOUT_MASSAGE_LICENSING = frozenset({"KS", "MN", "VT", "WY"})
+
+# What the "Verified" badge promises, in the words every page uses (profile, cards, "How we check", the ranking).
+VERIFIED_MEANING = (
+    "Verified: our staff checked a current massage-therapy license from the state where they practise "
+    "(or, where that state issues none, a current board certification)."
+)
+
+
+def state_licenses_massage(region: str) -> bool:
+    return region.strip().upper() not in STATES_WITHOUT_MASSAGE_LICENSING
+
 
 class TherapistQuerySet(LockingQuerySet):
     def published(self):
         return self.filter(status=Therapist.Status.PUBLISHED)
 
     def verified(self, today=None):
-        """Holds at least one verified, unexpired credential (expiry checked now, at query time)."""
+        """Holds the Verified badge (VERIFIED_MEANING) today: verified_until, kept by credentials_valid_until(),
+        compared with today at query time."""
         return self.filter(verified_until__gte=today or timezone.localdate())
 
     def certified_in(self, specialty_ids, today=None):
@@ -202,9 +218,9 @@ class Therapist(models.Model):
     cleanliness_avg = models.FloatField(null=True, blank=True, db_index=True)
     recommend_count = models.PositiveIntegerField(default=0)
     recommend_pct = models.FloatField(null=True, blank=True, db_index=True, help_text="Would-recommend share, 0-100.")
-    # The last day on which the therapist still holds a verified credential (the latest
-    # expiry among verified ones; FAR_FUTURE when one never expires); null when none.
-    # Kept by the verification service; compared with today at query time.
+    # The last day on which the therapist still holds the Verified badge (credentials_valid_until():
+    # a license from the practice state, or a board certification where it issues none); null when none.
+    # Kept by services.scoring.therapist_refresh_credentials; compared with today at query time.
     verified_until = models.DateField(null=True, blank=True, db_index=True)
     # The "best match" score (see therapists.ranking), refreshed whenever its inputs change.
     score = models.FloatField(default=0, db_index=True)
@@ -371,6 +387,12 @@ class Certification(models.Model):
         related_name="certifications",
         help_text="The specialty this certificate covers, if any.",
     )
+    region = models.CharField(
+        "state",
+        max_length=40,
+        blank=True,
+        help_text="Two-letter code of the state that issued it, e.g. CO; required for a state license.",
+    )
     issued_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)
     document = models.FileField(upload_to=document_upload_to, storage=private_storage, blank=True)
@@ -389,7 +411,16 @@ class Certification(models.Model):
 
     # What the therapist states and a verifier checks, in the order forms show it: one list for the
     # dashboard's form, the admin's form and the service (a change to any sends it back to pending).
-    DETAIL_FIELDS = ("kind", "title", "issuing_body", "credential_number", "specialty", "issued_on", "expires_on")
+    DETAIL_FIELDS = (
+        "kind",
+        "title",
+        "issuing_body",
+        "region",
+        "credential_number",
+        "specialty",
+        "issued_on",
+        "expires_on",
+    )
 
     class Meta:
         ordering = ["-issued_on"]
@@ -402,6 +433,11 @@ class Certification(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="specialty") | Q(specialty__isnull=False),
                 name="certification_specialty_certificate_names_specialty",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="license") | ~Q(region=""),
+                name="certification_license_names_state",
+                violation_error_message="Name the state that issued this license.",
             ),
         ]
         indexes = [
@@ -420,6 +456,20 @@ class Certification(models.Model):
         """Verified and not expired: it earns the badges today."""
         return self.status == self.Status.VERIFIED and not self.is_expired(today)
 
+    def counts_for_badge(self, practice_region: str) -> bool:
+        """Verified, and the kind of credential the Verified badge rests on where the therapist practises:
+        a license from that state, or a board certification where the state issues no license. Expiry aside."""
+        if self.status != self.Status.VERIFIED:
+            return False
+        region = practice_region.strip().upper()
+        if self.kind == self.Kind.LICENSE:
+            return bool(region) and self.region.strip().upper() == region
+        return self.kind == self.Kind.BOARD and bool(region) and not state_licenses_massage(region)
+
+    def earns_verified_badge(self, practice_region: str, today=None) -> bool:
+        """Today, this credential alone earns its therapist the Verified badge (VERIFIED_MEANING)."""
+        return self.counts_for_badge(practice_region) and not self.is_expired(today)
+
     def expiry_state(self, today=None) -> Expiry:
         """The most specific state: "expires soon" before "not expired"."""
         today = today or timezone.localdate()
@@ -432,10 +482,12 @@ class Certification(models.Model):
         return Expiry.CURRENT
 
 
-def credentials_valid_until(certifications: Iterable[Certification]) -> datetime.date | None:
-    """The last day a therapist holds a verified credential: the latest expiry among the verified ones,
-    FAR_FUTURE when one never expires, None when none is verified. Stored as Therapist.verified_until."""
-    expiries = [c.expires_on for c in certifications if c.status == Certification.Status.VERIFIED]
+def credentials_valid_until(certifications: Iterable[Certification], *, practice_region: str) -> datetime.date | None:
+    """The last day a therapist practising in `practice_region` holds the Verified badge (VERIFIED_MEANING): the
+    latest expiry among verified licenses from that state or, where the state issues no license, verified board
+    certifications; FAR_FUTURE when one never expires; None when there is none. A specialty certificate never
+    counts. Stored as Therapist.verified_until; the one place the badge's rule is decided."""
+    expiries = [c.expires_on for c in certifications if c.counts_for_badge(practice_region)]
     if not expiries:
         return None
     return FAR_FUTURE if None in expiries else max(expiries)

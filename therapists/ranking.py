@@ -4,7 +4,7 @@ A therapist's score (0-100) is a weighted mean of six parts, each between 0 and 
 
 | part           | weight | from                                                                  |
 | -------------- | ------ | --------------------------------------------------------------------- |
-| credentials    | 2.0    | 1 when a verified, unexpired license or certification is held        |
+| credentials    | 2.0    | 1 when the therapist is Verified (models.VERIFIED_MEANING)            |
 | reviews        | 3.0    | Bayesian average of the overall rating, shrunk towards the site mean  |
 | recommendations| 2.0    | Wilson lower bound (95%) of the share who would recommend             |
 | communication  | 1.0    | Bayesian average of the communication sub-rating                      |
@@ -19,6 +19,10 @@ Ratings are mapped from 1..5 onto 0..1 before weighting.
 
 import math
 from dataclasses import dataclass
+
+# The one exception to "imports nothing of ours": the badge's meaning, a constant, so "why this rank" says it in
+# the same words as the profile, the cards and "How we check".
+from .models import VERIFIED_MEANING
 
 PRIOR_WEIGHT = 5
 WILSON_Z = 1.96
@@ -110,9 +114,9 @@ def explain(evidence: Evidence, priors: Priors) -> list[str]:
     n = evidence.review_count
     lines = []
     if evidence.verified:
-        lines.append("Holds a license or certification our staff verified, and it has not expired.")
+        lines.append(f"{VERIFIED_MEANING} This part counts in full.")
     else:
-        lines.append("No verified, current license or certification yet, so this part adds nothing.")
+        lines.append(f"Not Verified yet, so this part adds nothing. {VERIFIED_MEANING}")
     if n:
         adjusted = bayesian_average(evidence.rating_avg, n, priors.rating)
         lines.append(

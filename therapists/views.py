@@ -81,6 +81,10 @@ class TherapistDetailView(DetailView):
         context.update(
             profile=profile,
             certifications=profile.certifications,
+            # Which listed credentials earn the Verified badge, so the profile can say why it shows.
+            badge_credential_ids={
+                cert.pk for cert in profile.certifications if cert.earns_verified_badge(self.object.region)
+            },
             rank_reasons=profile.rank_reasons,
             sub_ratings=profile.sub_ratings,
             reviews_page=reviews_page,

@@ -33,7 +33,7 @@ def test_flagged_review_hidden_by_a_moderator_leaves_the_profile(
     admin.get_by_role("button", name="Go").click()
     admin.get_by_label(re.compile("^Reason")).fill("Comments on another client.")
     admin.get_by_role("button", name="Hide 1 review").click()
-    expect(admin.locator(".messagelist")).to_contain_text("1 review(s) hidden")
+    expect(admin.locator(".messagelist")).to_contain_text("1 review hidden; their flags are resolved.")
     expect(admin.get_by_role("row").filter(has_text="Spotless room and kind")).to_have_count(0)
 
     page.goto("/therapists/maya-chen/")

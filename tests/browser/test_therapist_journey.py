@@ -47,6 +47,7 @@ def test_therapist_signs_up_fills_the_profile_uploads_photo_and_certificate(page
     page.get_by_label("Type").select_option(label="State license")
     page.get_by_label("Title").fill("Licensed Massage Therapist")
     page.get_by_label("Issuing body").fill("Colorado Office of Massage Therapy")
+    page.get_by_label("Issuing state").fill("CO")
     page.get_by_label("License or certificate number").fill("MT.0012345")
     page.get_by_label("Issued on").fill("2020-03-01")
     page.get_by_label("Document").set_input_files(

@@ -20,6 +20,7 @@ def pending_license(directory):
         kind="license",
         title="Licensed Massage Therapist",
         issuing_body="Colorado Office of Massage Therapy",
+        region="CO",
         credential_number="MT.0067890",
         issued_on=datetime.date(2023, 4, 1),
     )

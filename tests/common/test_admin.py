@@ -11,8 +11,21 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.timezone import override as timezone_override
 
-from common.admin import ActionNoteForm, decide_each, note_action_page, pending_first
+from common.admin import (
+    ActionNoteForm,
+    count_phrase,
+    day,
+    decide_each,
+    moment,
+    note_action_page,
+    pending_first,
+    percent,
+    rating,
+    rounded,
+)
 from reviews.models import Review
 from therapists.models import ProfileClaim
 
@@ -164,3 +177,37 @@ def test_read_only_tabular_inline_shows_rows_without_inputs_or_add_and_delete(cl
     assert 'name="flags-0-details"' not in content and 'name="flags-0-reason"' not in content
     assert 'name="flags-0-DELETE"' not in content
     assert 'name="flags-TOTAL_FORMS" value="1"' in content  # the existing row only, no empty extra
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [(34 / 9, "3.8"), (4.75, "4.8"), (4.65, "4.7"), (5.0, "5.0"), (1, "1.0"), (None, "—")]
+)
+def test_rating_rounds_half_up_to_one_decimal(value, shown):
+    assert rating(value) == shown
+
+
+@pytest.mark.parametrize(("value", "shown"), [(92.85714285714286, "93%"), (100.0, "100%"), (0, "0%"), (None, "—")])
+def test_percent_rounds_to_the_whole_percent(value, shown):
+    assert percent(value) == shown
+
+
+def test_rounded_takes_the_places_asked():
+    assert (rounded(71.23456), rounded(71.25), rounded(71.23456, 2), rounded(0.0)) == ("71.2", "71.3", "71.23", "0.0")
+
+
+@pytest.mark.parametrize(("count", "shown"), [(0, "0 reviews hidden"), (1, "1 review hidden"), (3, "3 reviews hidden")])
+def test_count_phrase_pluralises_the_words(count, shown):
+    assert count_phrase(count, "review hidden", "reviews hidden") == shown
+
+
+def test_day_and_moment_use_the_site_formats_in_its_time_zone():
+    late = datetime.datetime(2026, 11, 24, 23, 30, tzinfo=datetime.UTC)
+    with translation.override("en-us"), timezone_override("America/Denver"):
+        local = datetime.datetime(2026, 11, 24, 16, 30)
+        assert day(datetime.date(2026, 11, 24)) == formats.date_format(datetime.date(2026, 11, 24), "DATE_FORMAT")
+        assert day(late) == formats.date_format(local.date(), "DATE_FORMAT")
+        assert moment(late) == formats.date_format(local, "DATETIME_FORMAT")
+        # What Django renders for en-us today (its locale's formats win over settings.DATE_FORMAT).
+        assert day(datetime.date(2026, 11, 24)) == "Nov. 24, 2026"
+        assert moment(late) == "Nov. 24, 2026, 4:30 p.m."
+    assert (day(None), moment(None)) == ("—", "—")

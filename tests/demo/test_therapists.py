@@ -40,8 +40,17 @@ def test_plan_therapists_gives_new_slugs_only(small_gazetteer, today):
 
 def test_plan_therapists_verified_until_is_what_their_credentials_give(small_gazetteer, today):
     plans = _plans(30)
-    assert [p.therapist.verified_until for p in plans] == [credentials_valid_until(p.certifications) for p in plans]
+    assert [p.therapist.verified_until for p in plans] == [
+        credentials_valid_until(p.certifications, practice_region=p.therapist.region) for p in plans
+    ]
     assert {cert.status for p in plans for cert in p.certifications} == {"verified", "pending", "rejected"}
+
+
+def test_plan_therapists_licenses_name_the_state_of_practice_so_most_stay_verified(small_gazetteer, today):
+    plans = _plans(30)
+    licenses = [(p, cert) for p in plans for cert in p.certifications if cert.kind == "license"]
+    assert licenses and all(cert.region == p.therapist.region for p, cert in licenses)
+    assert sum(p.therapist.is_verified(today) for p in plans) > len(plans) / 2
 
 
 def test_insert_plans_stores_therapists_links_and_decided_credentials(small_gazetteer, today):

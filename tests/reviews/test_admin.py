@@ -269,3 +269,14 @@ def test_review_admin_lists_authors_by_public_name_never_username(client, modera
     for url in (reverse("admin:reviews_review_changelist"), reverse(HELD_QUEUE)):
         assert "secret-login" not in client.get(url).content.decode()
     assert "Ana L." in client.get(reverse("admin:reviews_review_changelist")).content.decode()
+
+
+def test_review_admin_hide_counts_reviews_in_its_button_and_message(client, moderator, flagged_review, calm_review):
+    client.force_login(moderator)
+    url = reverse("admin:reviews_review_changelist")
+    both = {"action": "hide_reviews", "_selected_action": [flagged_review.pk, calm_review.pk]}
+    assert 'value="Hide 2 reviews"' in client.post(url, both).content.decode()
+    plural = client.post(url, {**both, "apply": "yes", "note": ""}, follow=True).content.decode()
+    assert "2 reviews hidden; their flags are resolved." in plural and "review(s)" not in plural
+    restored = client.post(url, {"action": "restore_reviews", "_selected_action": [calm_review.pk]}, follow=True)
+    assert "1 review shown again and counted." in restored.content.decode()

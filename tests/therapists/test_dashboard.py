@@ -46,6 +46,7 @@ VALID = {
     "kind": "license",
     "title": "Licensed Massage Therapist",
     "issuing_body": "Colorado Board of Massage Therapy",
+    "region": "CO",
     "credential_number": "LMT-42",
     "issued_on": "2022-03-01",
     "expires_on": "2099-03-01",
@@ -497,7 +498,7 @@ def test_certification_document_preview_shows_images_inline_for_verifiers(client
     document = clean_document(corpus.Hostile("png", "scan.png", corpus.png(), "image/png", "", "").upload())
     certification = certification_submit(
         therapist=owned_therapist,
-        details=CertificationDetails(kind="license", title="LMT", issuing_body="Board",
+        details=CertificationDetails(kind="license", title="LMT", issuing_body="Board", region="CO",
                                      issued_on=owned_therapist.created_at.date().replace(year=2020)),
         document=document,
     )  # fmt: skip
@@ -520,7 +521,7 @@ def test_certification_document_preview_is_sandboxed_and_never_sniffed(
     """Issue 10, finding 12: the verifier's inline preview of a PDF had no Content-Security-Policy."""
     certification = certification_submit(
         therapist=owned_therapist,
-        details=CertificationDetails(kind="license", title="LMT", issuing_body="Board",
+        details=CertificationDetails(kind="license", title="LMT", issuing_body="Board", region="CO",
                                      issued_on=owned_therapist.created_at.date().replace(year=2020)),
         document=clean_document(corpus.Hostile("d", name, content, content_type, "", "").upload()),
     )  # fmt: skip
@@ -554,3 +555,10 @@ def test_upload_when_every_processing_slot_is_taken_says_try_again(
     assert stored_files() == before
     data[field] = SimpleUploadedFile("upload", make())
     assert client.post(reverse(url_name), data).status_code == HTTPStatus.FOUND, "the slot is free again"
+
+
+def test_certification_create_offers_the_practice_state_for_a_license(client, therapist_owner, owned_therapist):
+    client.force_login(therapist_owner)
+    response = client.get(reverse("dashboard:certification_create"))
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].fields["region"].initial == owned_therapist.region == "CO"

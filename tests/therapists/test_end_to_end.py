@@ -32,6 +32,7 @@ def test_verification_journey_upload_verified_in_the_admin_shows_as_a_badge_in_s
             "kind": "license",
             "title": "Licensed Massage Therapist",
             "issuing_body": "Colorado Board of Massage Therapy",
+            "region": "CO",
             "credential_number": "LMT-0042",
             "issued_on": "2023-05-01",
             "expires_on": "2099-05-01",

@@ -50,3 +50,13 @@ def test_profile_claim_form_refuses_an_owned_profile_and_a_short_message():
     assert not form.is_valid()
     assert form.errors["profile"] == ["This profile already has an owner."]
     assert "message" in form.errors
+
+
+def test_certification_form_a_license_names_its_state_defaulting_to_the_practice_state():
+    data = {"kind": "license", "title": "LMT", "issuing_body": "Board", "issued_on": "2020-01-01"}
+    form = CertificationForm(data=data)
+    assert not form.is_valid() and form.errors["region"] == ["Name the state that issued this license."]
+    assert CertificationForm(practice_region="KS").fields["region"].initial == "KS"
+    named = CertificationForm(data={**data, "region": " co "})
+    named.is_valid()
+    assert named.cleaned_data["region"] == "CO"

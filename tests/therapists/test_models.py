@@ -3,12 +3,14 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 
 from common.storage import private_storage
 from therapists.models import (
     FAR_FUTURE,
+    STATES_WITHOUT_MASSAGE_LICENSING,
     Certification,
     Expiry,
     Specialty,
@@ -191,7 +193,7 @@ def test_credentials_valid_until_is_the_latest_verified_expiry(today, certificat
         )
         for status, days in certifications
     ]
-    assert credentials_valid_until(built) == expected(today)
+    assert credentials_valid_until(built, practice_region="CO") == expected(today)
 
 
 def test_certification_document_storage_is_private_and_has_no_url():
@@ -201,3 +203,52 @@ def test_certification_document_storage_is_private_and_has_no_url():
         storages["private"].url("certifications/x.pdf")
     with pytest.raises(ValueError, match="no URL"):
         storage.url("certifications/x.pdf")
+
+
+# The Verified badge (VERIFIED_MEANING): (kind, credential's state, practice state) -> does it earn the badge.
+BADGE_CASES = [
+    ("license", "CO", "CO", True),
+    ("license", "co", "CO", True),
+    ("license", "NM", "CO", False),
+    ("board", "", "CO", False),
+    ("board", "", "KS", True),
+    ("specialty", "", "CO", False),
+    ("specialty", "", "KS", False),
+    ("license", "CO", "", False),
+]
+BADGE_IDS = ["license-here", "license-any-case", "license-elsewhere", "board-licensing-state",
+             "board-unlicensed-state", "specialty", "specialty-unlicensed-state", "no-practice-state"]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "region", "practice", "earns"), BADGE_CASES, ids=BADGE_IDS)
+def test_credentials_valid_until_counts_a_license_from_the_practice_state_or_a_board_certification_where_none(
+    today, kind, region, practice, earns
+):
+    prenatal = Specialty.objects.get(slug="prenatal")
+    cert = CertificationFactory.build(
+        kind=kind, region=region, status="verified", specialty=prenatal if kind == "specialty" else None,
+        expires_on=today + datetime.timedelta(days=30),
+    )  # fmt: skip
+    expected = cert.expires_on if earns else None
+    assert credentials_valid_until([cert], practice_region=practice) == expected
+    assert cert.earns_verified_badge(practice, today) is earns
+
+
+def test_certification_earns_verified_badge_on_its_expiry_date_not_the_day_after(today):
+    cert = CertificationFactory.build(status="verified", region="CO", expires_on=today)
+    assert cert.earns_verified_badge("CO", today)
+    assert not cert.earns_verified_badge("CO", today + datetime.timedelta(days=1))
+    assert credentials_valid_until([cert], practice_region="CO") == today
+
+
+def test_certification_license_must_name_its_state(today):
+    _violates(lambda: CertificationFactory(kind="license", region=""))
+    with pytest.raises(ValidationError, match="Name the state"):
+        CertificationFactory.build(therapist=TherapistFactory(), kind="license", region="").full_clean(
+            exclude=["document"]
+        )
+    assert CertificationFactory(kind="board", region="").pk
+
+
+def test_states_without_massage_licensing_are_kansas_minnesota_vermont_wyoming():
+    assert STATES_WITHOUT_MASSAGE_LICENSING == {"KS", "MN", "VT", "WY"}

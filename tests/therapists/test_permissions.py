@@ -109,6 +109,7 @@ def test_certification_edit_post_changes_only_ones_own_certification(as_actor, c
         "kind": "license",
         "title": "Changed title",
         "issuing_body": "Board",
+        "region": "CO",
         "issued_on": "2020-01-01",
     }
     as_actor(actor).post(reverse("dashboard:certification_edit", args=[certification.pk]), data)

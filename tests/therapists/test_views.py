@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from reviews.services import refresh_aggregates
 from therapists.filters import TherapistFilterSet
-from therapists.models import Amenity, Language, Specialty, Therapist
+from therapists.models import VERIFIED_MEANING, Amenity, Language, Specialty, Therapist
+from therapists.services.scoring import therapist_refresh_credentials
 
 from ..factories import CertificationFactory, PlaceFactory, ReviewFactory, TherapistFactory, UserFactory
 from .helpers import SEARCH_URL
@@ -238,3 +239,37 @@ def test_profile_page_query_count_does_not_grow_with_reviews(
     refresh_aggregates(therapist_id=credentialed_therapist.pk)
     response = page_queries(credentialed_therapist.get_absolute_url(), expected)
     assert response.context["reviews_page"].paginator.count == 16
+
+
+# --- the Verified badge: one meaning on every page ---
+
+
+def test_verified_badge_filter_profile_card_and_about_page_agree_on_one_meaning(client, today):
+    prenatal = Specialty.objects.get(slug="prenatal")
+    licensed = TherapistFactory(name="Licensed Lee", region="CO", specialties=[prenatal])
+    CertificationFactory(therapist=licensed, kind="license", region="CO", status="verified")
+    specialty_only = TherapistFactory(name="Certified Cruz", region="CO", specialties=[prenatal])
+    CertificationFactory(therapist=specialty_only, kind="specialty", specialty=prenatal, status="verified")
+    for therapist in (licensed, specialty_only):
+        therapist_refresh_credentials(therapist=therapist)
+    meaning = VERIFIED_MEANING.encode()
+
+    response = client.get(reverse("therapists:list"), {"verified": "true"})
+    assert response.status_code == HTTPStatus.OK
+    assert b"Licensed Lee" in response.content and b"Certified Cruz" not in response.content
+    assert b'title="' + meaning + b'"' in response.content
+
+    everyone = client.get(reverse("therapists:list")).content.decode()
+    cards = {name: everyone.split(name, 1)[1].split("</li>\n", 1)[0] for name in ("Licensed Lee", "Certified Cruz")}
+    assert VERIFIED_MEANING in cards["Licensed Lee"] and "badge-verified" in cards["Licensed Lee"]
+    assert "badge-verified" not in cards["Certified Cruz"] and "✓ Certified" in cards["Certified Cruz"]
+
+    profile = client.get(licensed.get_absolute_url())
+    assert profile.status_code == HTTPStatus.OK
+    assert meaning in profile.content and b"earns the Verified badge" in profile.content
+    other = client.get(specialty_only.get_absolute_url())
+    assert b"Not Verified yet" in other.content and "✓ Certified".encode() in other.content
+    assert b"earns the Verified badge" not in other.content
+
+    about = client.get(reverse("about"))
+    assert about.status_code == HTTPStatus.OK and meaning in about.content

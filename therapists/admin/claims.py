@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from common.admin import action_with_note, decide_each, pending_first
+from common.admin import action_with_note, count_phrase, decide_each, pending_first
 
 from ..models import ProfileClaim
 from ..services.claims import profile_claim_approve, profile_claim_reject
@@ -47,7 +47,9 @@ class ProfileClaimAdmin(admin.ModelAdmin):
             request,
             queryset.select_related("therapist", "user"),
             decide,
-            done_message=lambda done: f"{done} claim(s) decided; the claimants are emailed.",
+            done_message=lambda done: count_phrase(
+                done, "claim decided; the claimant is emailed.", "claims decided; the claimants are emailed."
+            ),
             refused="Not decided",
         )
 

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from common.admin import ReadOnlyTabularInline, decide_each
+from common.admin import ReadOnlyTabularInline, count_phrase, decide_each, figure_column, percent, rating, rounded
 from common.forms import add_service_error
 
 from ..models import Amenity, Certification, FocusArea, Language, Place, Specialty, Therapist
@@ -68,8 +68,25 @@ class CertificationInline(ReadOnlyTabularInline):
     show_change_link = True
 
 
+# The system's figures as staff read them: averages to one decimal, the share in whole percent, the score to one
+# decimal; each column sorts by its field. Counts are shown as they are.
+FIGURES = {
+    "rating_avg": figure_column("rating_avg", rating, description="average rating"),
+    "technique_avg": figure_column("technique_avg", rating, description="technique"),
+    "professionalism_avg": figure_column("professionalism_avg", rating, description="professionalism"),
+    "communication_avg": figure_column("communication_avg", rating, description="communication"),
+    "cleanliness_avg": figure_column("cleanliness_avg", rating, description="cleanliness"),
+    "recommend_pct": figure_column("recommend_pct", percent, description="would recommend"),
+    "score": figure_column("score", rounded, description="score"),
+}
 # Kept by the system: review aggregates, credentials and score, timestamps.
-SYSTEM_FIELDS = [*Therapist.REVIEW_AGGREGATE_FIELDS, "verified_until", "score", "created_at", "updated_at"]
+SYSTEM_FIELDS = [
+    *(FIGURES[name].__name__ if name in FIGURES else name for name in Therapist.REVIEW_AGGREGATE_FIELDS),
+    "verified_until",
+    FIGURES["score"].__name__,
+    "created_at",
+    "updated_at",
+]
 # Never edited here, for anyone, superusers included:
 # - owner: ownership moves only through an approved claim (the claims desk), never through a field;
 # - slug: the profile's public address, made once from the name, so shared links keep working;
@@ -117,8 +134,8 @@ class TherapistAdmin(admin.ModelAdmin):
         "years_experience",
         "price_60",
         "review_count",
-        "rating_avg",
-        "score",
+        "rating_avg_shown",
+        "score_shown",
         "created_at",
     ]
     list_filter = ["status", "gender", "accepting_new_clients", "travels_to_client", "specialties", "country"]
@@ -129,6 +146,14 @@ class TherapistAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = [CertificationInline]
     actions = ["suspend", "lift_suspension", "remove_photos"]
+    # The figures' columns, under the names list_display and the fieldsets use.
+    rating_avg_shown = FIGURES["rating_avg"]
+    technique_avg_shown = FIGURES["technique_avg"]
+    professionalism_avg_shown = FIGURES["professionalism_avg"]
+    communication_avg_shown = FIGURES["communication_avg"]
+    cleanliness_avg_shown = FIGURES["cleanliness_avg"]
+    recommend_pct_shown = FIGURES["recommend_pct"]
+    score_shown = FIGURES["score"]
     fieldsets = [
         (
             None,
@@ -197,7 +222,7 @@ class TherapistAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda therapist: therapist_set_status(therapist=therapist, status=status),
-            done_message=lambda count: f"{count} profile(s) {done}.",
+            done_message=lambda count: count_phrase(count, f"profile {done}.", f"profiles {done}."),
             refused=refused,
         )
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 
-from common.admin import ReadOnlyTabularInline, action_with_note, decide_each, pending_first
+from common.admin import ReadOnlyTabularInline, action_with_note, count_phrase, day, decide_each, pending_first
 
 from .. import uploads
 from ..models import Certification, CertificationDecision, Expiry
@@ -30,6 +30,14 @@ class ExpiryFilter(admin.SimpleListFilter):
         if self.value() in Expiry.values:
             return queryset.in_expiry_state(self.value())
         return queryset
+
+
+def _expiry_note(certification: Certification, today) -> str:
+    """When the credential expires or expired, the date in the site's format; nothing if it never expires."""
+    if certification.expires_on is None:
+        return ""
+    verb = "expired" if certification.is_expired(today) else "expires"
+    return f" · {verb} {day(certification.expires_on)}"
 
 
 class CertificationAdminForm(forms.ModelForm):
@@ -238,7 +246,7 @@ class CertificationAdmin(admin.ModelAdmin):
                     f" ({other.specialty.name})" if other.specialty else "",
                     other.issuing_body,
                     other.get_status_display(),
-                    " · expired" if other.is_expired(today) else "",
+                    _expiry_note(other, today),
                 )
                 for other in others
             ),
@@ -263,7 +271,11 @@ class CertificationAdmin(admin.ModelAdmin):
             lambda certification: verification.certification_decide(
                 certification=certification, decided_by=request.user, status=status, note=note
             ),
-            done_message=lambda done: f"{done} certification(s) {label}; the therapists are emailed.",
+            done_message=lambda done: count_phrase(
+                done,
+                f"certification {label}; the therapist is emailed.",
+                f"certifications {label}; the therapists are emailed.",
+            ),
             refused=f"Not {label}",
         )
 

@@ -47,6 +47,7 @@ class CertificationDetails:
     title: str
     issuing_body: str
     issued_on: datetime.date
+    region: str = ""
     credential_number: str = ""
     specialty: Specialty | None = None
     expires_on: datetime.date | None = None

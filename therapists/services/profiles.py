@@ -24,7 +24,7 @@ from ..places import practice_place
 from ..selectors import GENERATION_CACHE_KEY
 from .certifications import document_in_use
 from .photos import photo_in_use, photo_storage
-from .scoring import therapist_refresh_score
+from .scoring import therapist_refresh_credentials, therapist_refresh_score
 
 HAS_PROFILE_MESSAGE = "You already have a profile."
 SUSPENDED_MESSAGE = (
@@ -134,15 +134,20 @@ def therapist_create(
 
 
 def therapist_update_profile(*, therapist: Therapist, details: ProfileDetails) -> Therapist:
-    """Save the therapist's own edits; the score follows, since experience is one of its inputs."""
+    """Save the therapist's own edits; the score follows, since experience is one of its inputs, and so does
+    the Verified badge when the practice state changes (it rests on a license from that state)."""
     with transaction.atomic():
         locked = Therapist.objects.lock(therapist.pk)
+        region_before = locked.region
         _apply_profile(locked, details)
         locked.full_clean(exclude=["slug", "owner"])
         # Only the therapist's fields: review aggregates written meanwhile must not be overwritten.
         locked.save(update_fields=[*PROFILE_COLUMNS, *PLACE_FIELDS, "updated_at"])
         _set_profile_links(locked, details)
-        therapist_refresh_score(therapist=locked)
+        if locked.region.upper() != region_before.upper():
+            therapist_refresh_credentials(therapist=locked)
+        else:
+            therapist_refresh_score(therapist=locked)
     return locked
 
 

@@ -12,9 +12,11 @@ def compute_score(therapist: Therapist, priors: ranking.Priors | None = None) ->
 
 
 def therapist_refresh_credentials(*, therapist: Therapist) -> Therapist:
-    """Recompute the credential columns and the score after a certification changes."""
+    """Recompute the credential columns and the score after a certification or the practice state changes."""
     verified = Certification.objects.filter(therapist=therapist, status=Certification.Status.VERIFIED)
-    therapist.verified_until = credentials_valid_until(verified.only("status", "expires_on"))
+    therapist.verified_until = credentials_valid_until(
+        verified.only("status", "kind", "region", "expires_on"), practice_region=therapist.region
+    )
     therapist.score = compute_score(therapist)
     Therapist.objects.filter(pk=therapist.pk).update(
         verified_until=therapist.verified_until, score=therapist.score, updated_at=timezone.now()

@@ -2,7 +2,15 @@
 
 from django import template
 
+from ..models import VERIFIED_MEANING
+
 register = template.Library()
+
+
+@register.simple_tag
+def verified_meaning() -> str:
+    """What the Verified badge promises, in the one sentence every page uses."""
+    return VERIFIED_MEANING
 
 
 @register.filter

@@ -48,3 +48,14 @@ def test_profile_claim_admin_actions_approve_and_reject_with_a_note(client, supe
     rejected.refresh_from_db()
     assert approved.status == ProfileClaim.Status.APPROVED
     assert rejected.status == ProfileClaim.Status.REJECTED and rejected.decision_note == "No proof given."
+
+
+def test_profile_claim_admin_message_counts_claims_and_claimants(client, superuser):
+    one, two, three = ProfileClaimFactory.create_batch(3)
+    client.force_login(superuser)
+    changelist = reverse("admin:therapists_profileclaim_changelist")
+    single = client.post(changelist, {"action": "approve_claims", "_selected_action": [one.pk]}, follow=True)
+    note = {"action": "reject_claims", "apply": "yes", "note": "No proof given."}
+    plural = client.post(changelist, {**note, "_selected_action": [two.pk, three.pk]}, follow=True)
+    assert "1 claim decided; the claimant is emailed." in single.content.decode()
+    assert "2 claims decided; the claimants are emailed." in plural.content.decode()

@@ -212,3 +212,43 @@ def test_therapist_admin_suspension_lifts_only_what_staff_suspended(client, mode
     draft.refresh_from_db()
     assert owned_therapist.status == Therapist.Status.PUBLISHED
     assert draft.status == Therapist.Status.DRAFT, "publishing an owned profile is its owner's choice"
+
+
+def test_therapist_admin_shows_figures_rounded_and_sorts_by_them(client, superuser):
+    rounded_up = TherapistFactory(name="Averaged")
+    Therapist.objects.filter(pk=rounded_up.pk).update(
+        review_count=9, rating_avg=34 / 9, technique_avg=4.25, recommend_count=8, recommend_pct=800 / 9, score=71.2567
+    )
+    top = TherapistFactory(name="Top")
+    Therapist.objects.filter(pk=top.pk).update(
+        review_count=1, rating_avg=4.9, recommend_count=1, recommend_pct=100, score=10
+    )
+    client.force_login(superuser)
+    changelist = client.get(reverse("admin:therapists_therapist_changelist"), {"o": "8"})  # by rating (8th column)
+    html = changelist.content.decode()
+    assert changelist.status_code == HTTPStatus.OK
+    assert '<td class="field-rating_avg_shown">3.8</td>' in html
+    assert '<td class="field-score_shown">71.3</td>' in html
+    assert str(34 / 9) not in html and "71.2567" not in html
+    assert [t.name for t in changelist.context["cl"].result_list] == ["Averaged", "Top"]
+    by_score = client.get(reverse("admin:therapists_therapist_changelist"), {"o": "9"})
+    assert [t.name for t in by_score.context["cl"].result_list] == ["Top", "Averaged"]
+    change = client.get(reverse("admin:therapists_therapist_change", args=[rounded_up.pk])).content.decode()
+    for label, shown in [
+        ("Average rating", "3.8"),
+        ("Technique", "4.3"),
+        ("Would recommend", "89%"),
+        ("Score", "71.3"),
+    ]:
+        assert f"<label>{label}:</label>" in change and f'<div class="readonly">{shown}</div>' in change
+    assert str(800 / 9) not in change
+
+
+def test_therapist_admin_suspension_message_counts_profiles(client, superuser):
+    one, two, three = TherapistFactory.create_batch(3)
+    client.force_login(superuser)
+    changelist = reverse("admin:therapists_therapist_changelist")
+    single = client.post(changelist, {"action": "suspend", "_selected_action": [one.pk]}, follow=True)
+    plural = client.post(changelist, {"action": "suspend", "_selected_action": [two.pk, three.pk]}, follow=True)
+    assert "1 profile suspended." in single.content.decode()
+    assert "2 profiles suspended." in plural.content.decode()

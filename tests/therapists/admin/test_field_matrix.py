@@ -42,8 +42,8 @@ LISTING_FIELDS = {
     "hypoallergenic_products", "languages", "name", "phone", "postal_code", "price_60", "region", "specialties",
     "status", "travels_to_client", "website", "years_experience",
 }  # fmt: skip
-CREDENTIAL = {"credential_number", "expires_on", "issued_on", "issuing_body", "kind", "new_document", "specialty",
-              "title", "decision", "decision_text"}  # fmt: skip
+CREDENTIAL = {"credential_number", "expires_on", "issued_on", "issuing_body", "kind", "new_document", "region",
+              "specialty", "title", "decision", "decision_text"}  # fmt: skip
 ACCOUNT = {"date_joined", "email", "first_name", "groups", "is_active", "is_staff", "is_superuser", "last_login",
            "last_name", "user_permissions", "username"}  # fmt: skip
 TOTP = {"confirmed", "digits", "drift", "key", "name", "step", "t0", "throttling_failure_count",

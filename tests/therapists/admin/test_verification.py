@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from therapists.admin.verification import CertificationAdminForm
 from therapists.models import Certification, CertificationDecision, Expiry, Therapist
@@ -33,6 +34,7 @@ def _change_data(certification, **changes):
         "kind": certification.kind,
         "title": certification.title,
         "issuing_body": certification.issuing_body,
+        "region": certification.region,
         "credential_number": certification.credential_number,
         "specialty": certification.specialty_id or "",
         "issued_on": certification.issued_on.isoformat(),
@@ -161,7 +163,7 @@ def test_certification_bulk_verify_decides_each_and_reports_what_it_could_not(
     pending.refresh_from_db()
     assert pending.status == "verified"
     text = response.content.decode()
-    assert "1 certification(s) verified" in text and "Not verified" in text
+    assert "1 certification verified; the therapist is emailed." in text and "Not verified" in text
     assert CertificationDecision.objects.count() == 1
     assert mail.outbox == [], "a profile without an owner has nobody to email"
 
@@ -221,6 +223,7 @@ def test_certification_admin_add_goes_through_the_service(client, superuser, own
         "kind": "license",
         "title": "LMT",
         "issuing_body": "Board",
+        "region": "CO",
         "credential_number": "1",
         "specialty": "",
         "issued_on": "2021-01-01",
@@ -314,6 +317,7 @@ def test_certification_admin_change_form_decision_is_for_verifiers_and_superuser
         "kind": certification.kind,
         "title": certification.title,
         "issuing_body": certification.issuing_body,
+        "region": certification.region,
         "credential_number": certification.credential_number,
         "issued_on": certification.issued_on.isoformat(),
         "expires_on": certification.expires_on.isoformat(),
@@ -349,3 +353,26 @@ def test_certification_decision_admin_cannot_be_changed_or_deleted_even_by_verif
     client.post(change, {"note": "rewritten", "status": "rejected"})
     entry.refresh_from_db()
     assert entry.note == "" and entry.status == "verified"
+
+
+def test_certification_bulk_verify_message_is_plural_for_several(client, verifier, django_capture_on_commit_callbacks):
+    pending = CertificationFactory.create_batch(2)
+    client.force_login(verifier)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse(CHANGELIST), {"action": "verify_selected", "_selected_action": [c.pk for c in pending]}, follow=True
+        )
+    assert "2 certifications verified; the therapists are emailed." in response.content.decode()
+
+
+def test_verification_queue_shows_dates_in_the_site_format(client, verifier, certification):
+    expiring = datetime.date(2031, 11, 24)
+    other = CertificationFactory(therapist=certification.therapist, title="Prenatal course")
+    Certification.objects.filter(pk__in=[certification.pk, other.pk]).update(expires_on=expiring)
+    client.force_login(verifier)
+    changelist = client.get(reverse(CHANGELIST)).content.decode()
+    change = client.get(reverse("admin:therapists_certification_change", args=[certification.pk])).content.decode()
+    shown = date_format(expiring, "DATE_FORMAT")
+    assert shown == "Nov. 24, 2031"  # Django's en-us format: settings.DATE_FORMAT does not override a locale's
+    assert f'<td class="field-expires_on nowrap">{shown}</td>' in changelist and "2031-11-24" not in changelist
+    assert f"Prenatal course</a> — {other.issuing_body} · {other.get_status_display()} · expires {shown}</li>" in change

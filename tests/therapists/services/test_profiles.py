@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from django.core.exceptions import ValidationError
 
-from therapists.models import Therapist
+from therapists.models import FAR_FUTURE, Therapist
 from therapists.selectors import directory_generation
 from therapists.services.profiles import (
     ProfileDetails,
@@ -15,8 +15,9 @@ from therapists.services.profiles import (
     therapist_update_profile,
     therapists_delete,
 )
+from therapists.services.scoring import therapist_refresh_credentials
 
-from ...factories import CertificationFactory, ReviewFactory, TherapistFactory, UserFactory
+from ...factories import CertificationFactory, PlaceFactory, ReviewFactory, TherapistFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +116,22 @@ def test_therapist_update_profile_shows_the_gazetteers_city_and_region(owned_the
     details = ProfileDetails(name=owned_therapist.name, city="DENVER", region="co")
     updated = therapist_update_profile(therapist=owned_therapist, details=details)
     assert (updated.city, updated.region, updated.place) == ("Denver", "CO", denver)
+
+
+def test_therapist_update_profile_recomputes_the_badge_when_the_practice_state_changes(owned_therapist, denver, today):
+    wichita = PlaceFactory(name="Wichita", search_name="wichita", region="KS", latitude=37.69, longitude=-97.34)
+    CertificationFactory(therapist=owned_therapist, kind="license", region="CO", status="verified", expires_on=None)
+    board = CertificationFactory(therapist=owned_therapist, kind="board", status="verified")
+    therapist_refresh_credentials(therapist=owned_therapist)
+    assert Therapist.objects.get(pk=owned_therapist.pk).verified_until == FAR_FUTURE
+
+    moved = therapist_update_profile(
+        therapist=owned_therapist, details=ProfileDetails(name=owned_therapist.name, city="Wichita", region="KS")
+    )
+    assert (moved.region, moved.place) == ("KS", wichita)
+    assert Therapist.objects.get(pk=owned_therapist.pk).verified_until == board.expires_on
+
+    therapist_update_profile(
+        therapist=owned_therapist, details=ProfileDetails(name=owned_therapist.name, city="Denver", region="CO")
+    )
+    assert Therapist.objects.get(pk=owned_therapist.pk).verified_until == FAR_FUTURE

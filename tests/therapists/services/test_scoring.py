@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from therapists import ranking
-from therapists.models import Therapist
+from therapists.models import FAR_FUTURE, Specialty, Therapist
 from therapists.selectors import ranking_evidence, site_priors
 from therapists.services.scoring import compute_score, therapist_refresh_credentials, therapist_refresh_score
 
@@ -52,3 +52,25 @@ def test_therapist_refresh_score_stores_the_computed_score(owned_therapist):
     refreshed = therapist_refresh_score(therapist=owned_therapist)
     assert refreshed.score == compute_score(owned_therapist) > 0
     assert Therapist.objects.get(pk=owned_therapist.pk).score == refreshed.score
+
+
+def test_therapist_refresh_credentials_a_specialty_certificate_or_another_states_license_is_not_verified(
+    owned_therapist, today
+):
+    prenatal = Specialty.objects.get(slug="prenatal")
+    CertificationFactory(therapist=owned_therapist, kind="specialty", specialty=prenatal, status="verified")
+    CertificationFactory(therapist=owned_therapist, kind="license", region="NM", status="verified")
+    CertificationFactory(therapist=owned_therapist, kind="board", status="verified", expires_on=None)
+    therapist_refresh_credentials(therapist=owned_therapist)
+    stored = Therapist.objects.get(pk=owned_therapist.pk)
+    assert stored.verified_until is None and not stored.is_verified(today)
+    assert not Therapist.objects.verified(today).filter(pk=stored.pk).exists()
+    assert set(Therapist.objects.certified_in([prenatal.pk], today).values_list("pk", flat=True)) == {stored.pk}
+
+
+def test_therapist_refresh_credentials_a_board_certification_where_the_state_issues_no_license(owned_therapist, today):
+    Therapist.objects.filter(pk=owned_therapist.pk).update(region="KS")
+    owned_therapist.refresh_from_db()
+    CertificationFactory(therapist=owned_therapist, kind="board", status="verified", expires_on=None)
+    therapist_refresh_credentials(therapist=owned_therapist)
+    assert Therapist.objects.get(pk=owned_therapist.pk).verified_until == FAR_FUTURE
