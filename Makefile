@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEV := DEBUG=true
+# The address the app tells people (links in emails): the one `make run` serves, unless SITE_URL is given.
+SITE_URL ?= http://$(HOST):$(PORT)
+DEV := DEBUG=true SITE_URL=$(SITE_URL)
 
 .PHONY: install run test lint check clean browser-deps test-browser
 

@@ -97,8 +97,27 @@ class ActionNoteForm(forms.Form):
 
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, data=None, *, label: str, help_text: str = "", required: bool = True, max_length: int = 2000):
+    def __init__(
+        self,
+        data=None,
+        *,
+        label: str,
+        help_text: str = "",
+        required: bool = True,
+        max_length: int = 2000,
+        reason: dict | None = None,
+    ):
         super().__init__(data)
+        if reason is not None:
+            # A reason picked from a list (label, choices, help_text), asked before the note.
+            self.fields = {
+                "reason": forms.ChoiceField(
+                    label=reason["label"],
+                    choices=[("", "---------"), *reason["choices"]],
+                    help_text=reason.get("help_text", ""),
+                ),
+                **self.fields,
+            }
         field = self.fields["note"]
         field.label, field.help_text, field.required, field.max_length = label, help_text, required, max_length
         field.validators.append(MaxLengthValidator(max_length))
@@ -137,15 +156,19 @@ def note_action_page(
     return TemplateResponse(request, "admin/action_note.html", context)
 
 
-def action_with_note(model_admin, request, *, note: dict, run: Callable[[str], None], **page):
+def action_with_note(model_admin, request, *, note: dict, run: Callable[..., None], reason: dict | None = None, **page):
     """An admin action that asks for a note first: the note page until a valid note is posted, then `run(note)`.
 
-    `note` configures the ActionNoteForm (label, help_text, required, max_length); `page` is what
+    `note` configures the ActionNoteForm (label, help_text, required, max_length); with `reason` (label, choices,
+    help_text) the page also asks for a reason from a list and calls `run(note, reason=...)`; `page` is what
     note_action_page shows (items, action, title, intro, submit).
     """
-    form = ActionNoteForm(request.POST if "apply" in request.POST else None, **note)
+    form = ActionNoteForm(request.POST if "apply" in request.POST else None, reason=reason, **note)
     if form.is_valid():
-        run(form.cleaned_data["note"])
+        if reason is not None:
+            run(form.cleaned_data["note"], reason=form.cleaned_data["reason"])
+        else:
+            run(form.cleaned_data["note"])
         return None
     return note_action_page(model_admin, request, form=form, **page)
 

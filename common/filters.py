@@ -16,7 +16,7 @@ class RequireField(forms.Field):
             return True
         if text in self.FALSE:
             return None
-        raise forms.ValidationError("Use true to require this, or leave it out.", code="invalid")
+        raise forms.ValidationError("Use true to require this, or leave it out.", code="invalid_switch")
 
 
 class RequireFilter(filters.Filter):

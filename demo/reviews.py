@@ -10,34 +10,10 @@ from django.utils import timezone
 
 from reviews.models import Review, ReviewFlag, ReviewResponse
 
+from . import content
 from .therapists import BATCH_SIZE, TherapistPlan
 
 CLIENT_PREFIX = "demo-client-"
-TITLES = {
-    5: ["Exactly what my back needed", "Best massage I have had", "Listened and delivered", "Truly professional"],
-    4: ["Very good session", "Helped my shoulders a lot", "Would go again", "Good technique, calm space"],
-    3: ["Fine, but not for me", "Decent massage", "Mixed experience"],
-    2: ["Not what I asked for", "Too much pressure"],
-    1: ["Disappointing", "Would not return"],
-}
-SENTENCES = {
-    "high": [
-        "They asked about my lower back pain before starting and checked the pressure throughout.",
-        "The room was spotless, with fresh linens and a warm table.",
-        "My shoulders felt looser for days afterwards.",
-        "Clear explanations of what they were doing and why.",
-        "They used fragrance-free oil when I mentioned my allergy.",
-        "Booking was easy and the session started on time.",
-    ],
-    "low": [
-        "The pressure was too strong even after I asked twice.",
-        "The session started late and felt rushed.",
-        "The room was not as clean as I expected.",
-        "I did not feel listened to about my old injury.",
-    ],
-}
-
-
 REPLIES = {
     "high": [
         "Thank you for coming in, and for taking the time to write this.",
@@ -128,9 +104,14 @@ def plan_reviews(
             )
             if values["created_at"] > timezone.now():
                 values["created_at"] = timezone.now()
-            tone = "high" if rating >= 4 else "low"
-            values["title"] = rng.choice(TITLES[rating])
-            values["body"] = " ".join(rng.sample(SENTENCES[tone], k=2))
+            plan = plans[plan_index]
+            values["title"], values["body"] = content.review_text(
+                rating=rating,
+                massage=plan.specialty_names.get(values["massage_type_id"], "relaxation"),
+                focus=plan.focus_terms,
+                name=plan.therapist.name.split()[0],
+                rng=rng,
+            )
             reviews.append(ReviewPlan(plan_index, values))
         therapist.review_count = count
         therapist.rating_avg = sums["rating"] / count

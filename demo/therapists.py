@@ -28,6 +28,8 @@ from therapists.models import (
 )
 from therapists.selectors import ranking_evidence
 
+from . import content
+
 BATCH_SIZE = 2000
 DEMO_DOCUMENT_NAME = "certifications/demo-credential.pdf"
 # A tiny but well-formed PDF: the one document every demo certification points at.
@@ -36,26 +38,6 @@ DEMO_PDF = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 PALETTE = [(15, 107, 97), (46, 94, 140), (122, 75, 138), (160, 82, 45), (58, 110, 60), (94, 96, 120)]
-HEADLINES = [
-    "Calm, attentive massage for everyday tension",
-    "Deep work for chronic back pain, at your pace",
-    "Helping desk workers stand taller",
-    "Recovery-focused massage for active people",
-    "Gentle, safe prenatal care",
-    "Therapeutic massage with clear communication",
-]
-BIO_OPENINGS = [
-    "I listen first: every session starts with a short talk about what hurts, what helps and what to avoid.",
-    "My practice is a quiet, private room with fresh linens for every client and fragrance-free oils on request.",
-    "I trained as a licensed massage therapist after years of my own back trouble, so I know how much it matters.",
-    "Most of my clients come to me for lower back pain, stiff shoulders and tension from long hours at a desk.",
-]
-BIO_CLOSINGS = [
-    "Tell me about any injuries, allergies or medical conditions before we start, and I will adapt the session.",
-    "If you are pregnant or have a medical condition, please check with your doctor first; "
-    "I am happy to talk with them.",
-    "I check in about pressure throughout, and you can stop or change anything at any time.",
-]
 
 
 @dataclass
@@ -68,6 +50,9 @@ class TherapistPlan:
     language_ids: list[int] = field(default_factory=list)
     amenity_ids: list[int] = field(default_factory=list)
     certifications: list[Certification] = field(default_factory=list)
+    # Names of its specialties by id, and its focus areas as (slug, name): what its reviews talk about.
+    specialty_names: dict[int, str] = field(default_factory=dict)
+    focus_terms: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _weighted_status(rng: random.Random) -> str:
@@ -151,9 +136,13 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
     if not cities:
         raise ValueError("The gazetteer is empty: run `python manage.py load_places` first.")
     city_weights = [max(1.0, c.population**0.5) for c in cities]
-    specialties = {s.pk: s.name for s in Specialty.objects.all()}
+    specialty_terms = {s.pk: (s.slug, s.name) for s in Specialty.objects.order_by("pk")}
+    specialties = {pk: name for pk, (_slug, name) in specialty_terms.items()}
     specialty_ids = list(specialties)
-    focus_ids = list(FocusArea.objects.values_list("pk", flat=True))
+    focus_terms = {
+        pk: (slug, name) for pk, slug, name in FocusArea.objects.order_by("pk").values_list("pk", "slug", "name")
+    }
+    focus_ids = list(focus_terms)
     languages = dict(Language.objects.values_list("code", "pk"))
     english = languages.get("en")
     other_languages = [pk for code, pk in languages.items() if code != "en"]
@@ -177,12 +166,25 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
             slug = f"{base_slug}-{n}"
         existing_slugs.add(slug)
         chosen_specialties = rng.sample(specialty_ids, k=rng.choices([1, 2, 3], weights=[35, 45, 20])[0])
+        chosen_focus = rng.sample(focus_ids, k=rng.randint(0, min(3, len(focus_ids))))
         years = min(40, int(rng.expovariate(1 / 9)))
+        travels, hypoallergenic = rng.random() < 0.25, rng.random() < 0.4
+        # The words come from the facts: its own specialties and focus areas, years, city and practicalities.
+        offered = [specialty_terms[pk] for pk in chosen_specialties]
+        focus = [focus_terms[pk] for pk in chosen_focus]
         therapist = Therapist(
             name=name,
             slug=slug,
-            headline=rng.choice(HEADLINES),
-            bio=" ".join([rng.choice(BIO_OPENINGS), fake.paragraph(nb_sentences=3), rng.choice(BIO_CLOSINGS)]),
+            headline=content.tagline(specialties=offered, focus=focus, city=city.name, rng=rng),
+            bio=content.bio(
+                specialties=offered,
+                focus=focus,
+                years=years,
+                city=city.name,
+                travels=travels,
+                hypoallergenic=hypoallergenic,
+                rng=rng,
+            ),
             gender=gender,
             years_experience=years,
             place=city,
@@ -192,11 +194,11 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
             # Within about 8 km of the city centre.
             latitude=round(city.latitude + rng.uniform(-0.07, 0.07), 6),
             longitude=round(city.longitude + rng.uniform(-0.09, 0.09), 6),
-            travels_to_client=rng.random() < 0.25,
+            travels_to_client=travels,
             price_60=rng.randrange(60, 185, 5),
             accepting_new_clients=rng.random() < 0.8,
-            hypoallergenic_products=rng.random() < 0.4,
-            phone=fake.numerify("(###) ###-####"),
+            hypoallergenic_products=hypoallergenic,
+            phone=content.phone_number(city.region, rng),
             email=f"{slug[:40]}@example.com",
             status=rng.choices(list(Therapist.Status.values), weights=[2, 96, 2])[0],
             created_at=now - datetime.timedelta(days=rng.randint(0, 1100), seconds=rng.randint(0, 86399)),
@@ -207,10 +209,12 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
         plan = TherapistPlan(
             therapist=therapist,
             specialty_ids=chosen_specialties,
-            focus_ids=rng.sample(focus_ids, k=rng.randint(0, min(3, len(focus_ids)))),
+            focus_ids=chosen_focus,
             language_ids=languages_spoken,
             amenity_ids=rng.sample(amenity_ids, k=rng.randint(1, min(4, len(amenity_ids)))) if amenity_ids else [],
             certifications=_certifications(rng, fake, chosen_specialties, specialties, today, city.region),
+            specialty_names={pk: specialties[pk] for pk in chosen_specialties},
+            focus_terms=focus,
         )
         therapist.verified_until = credentials_valid_until(plan.certifications, practice_region=therapist.region)
         plans.append(plan)
@@ -281,6 +285,8 @@ def insert_plans(plans: list[TherapistPlan], *, photos: int, rng: random.Random)
                         if cert.status == Certification.Status.VERIFIED
                         else ("The license number did not match the state board's register.")
                     )
+                    if cert.status == Certification.Status.REJECTED:
+                        cert.rejection_reason = Certification.RejectionReason.NOT_IN_REGISTRY
                 certifications.append(cert)
         Certification.objects.bulk_create(certifications, batch_size=BATCH_SIZE)
         CertificationDecision.objects.bulk_create(

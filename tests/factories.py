@@ -83,6 +83,9 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     issued_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=365))
     expires_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=365))
     status = Certification.Status.PENDING
+    rejection_reason = factory.LazyAttribute(
+        lambda cert: Certification.RejectionReason.OTHER if cert.status == Certification.Status.REJECTED else ""
+    )
 
 
 class ReviewFactory(factory.django.DjangoModelFactory):

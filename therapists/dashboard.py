@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from common.views import ServiceFormView
 
 from . import permissions, uploads
+from .desk import renewable_ids
 from .forms import CertificationForm, PhotoForm, ProfileClaimForm, TherapistProfileForm
 from .models import Certification, ProfileClaim
 from .selectors import own_profile
@@ -70,8 +71,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             )
         else:
             context["certifications"] = list(
-                therapist.certifications.select_related("specialty").order_by("-created_at", "-pk")
+                therapist.certifications.select_related("specialty", "renews").order_by("-created_at", "-pk")
             )
+            # Verified credentials that expired or expire within 30 days and have no renewal waiting yet.
+            context["renewable_ids"] = renewable_ids(context["certifications"])
         return context
 
 
@@ -201,6 +204,34 @@ class CertificationUpdateView(OwnCertificationMixin, ServiceFormView):
         if self.status_before != Certification.Status.PENDING and self.result.status == Certification.Status.PENDING:
             return "Your changes are saved. The certification waits for verification again."
         return "Your changes are saved."
+
+
+RENEWED_FIELDS = ("kind", "title", "issuing_body", "region", "credential_number", "specialty")
+
+
+class CertificationRenewView(OwnCertificationMixin, ServiceFormView):
+    """Upload the renewal of an expiring credential: what it states is prefilled, the dates and the document are
+    new; it waits for a verifier while the old one keeps counting until its own expiry."""
+
+    template_name = "dashboard/certification_form.html"
+    form_class = CertificationForm
+    success_url = HOME
+    success_message = "Your renewal is saved. Our verifiers will check it; the current one counts until it expires."
+
+    def get_initial(self):
+        return {name: getattr(self.certification, name) for name in RENEWED_FIELDS}
+
+    def get_context_data(self, **kwargs):
+        # The form is for a new certification: the template's "edit" texts are for the renewed one.
+        return super().get_context_data(renewing=self.certification, **kwargs) | {"certification": None}
+
+    def perform(self, form):
+        return verification.certification_submit(
+            therapist=self.therapist,
+            details=verification.CertificationDetails.from_form(form.cleaned_data),
+            document=form.cleaned_data["document"],
+            renews=self.certification,
+        )
 
 
 class CertificationWithdrawView(OwnCertificationMixin, TemplateView):

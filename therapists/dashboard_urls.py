@@ -16,6 +16,7 @@ urlpatterns = [
     path("photo/remove/", dashboard.PhotoDeleteView.as_view(), name="photo_remove"),
     path("certifications/new/", dashboard.CertificationCreateView.as_view(), name="certification_create"),
     path("certifications/<int:pk>/", dashboard.CertificationUpdateView.as_view(), name="certification_edit"),
+    path("certifications/<int:pk>/renew/", dashboard.CertificationRenewView.as_view(), name="certification_renew"),
     path(
         "certifications/<int:pk>/withdraw/",
         dashboard.CertificationWithdrawView.as_view(),

@@ -4,6 +4,7 @@ import django_filters as filters
 from django import forms
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef
+from django.urls import reverse
 
 from common.filters import IntegerFilter, RequireFilter
 
@@ -21,30 +22,85 @@ def rating_floor(field_name: str, label: str) -> filters.NumberFilter:
     )
 
 
+# What a field's error says, in plain words, in place of Django's ("Ensure that there are no more than 4 digits
+# before the decimal point"): numbers by their range, lists by the choice that was not understood.
+PLAIN_ERRORS = {
+    "radius_km": f"Choose a distance from the list (up to {MAX_RADIUS_KM} km).",
+    "min_rating": "Choose a rating from 1 to 5.",
+    "min_communication": "Choose a rating from 1 to 5.",
+    "min_cleanliness": "Choose a rating from 1 to 5.",
+    "min_reviews": "Enter a whole number of reviews, like 10.",
+    "min_recommend": "Enter a percentage from 0 to 100.",
+    "min_experience": "Enter a whole number of years from 0 to 80.",
+    "max_price": "Enter a whole dollar amount, like 80.",
+    "sort": "Choose an order from the list.",
+    "lat": "The map position in the link is not valid (lat runs from -90 to 90).",
+    "lng": "The map position in the link is not valid (lng runs from -180 to 180).",
+}
+# Django's own error codes, whose messages speak of digits and choices rather than of the search.
+DJANGO_CODES = {"invalid", "max_digits", "max_decimal_places", "max_whole_digits", "min_value", "max_value",
+                "invalid_choice", "invalid_list", "max_length", "required"}  # fmt: skip
+
+
 class SearchForm(forms.Form):
-    """Cross-field rules: where the search is centred, and sorts that need a place."""
+    """Cross-field rules: where the search is centred, and sorts that need a place.
+
+    A field in error drops out of `cleaned_data`, so the rest of the search still runs: a place that cannot be
+    found leaves the results unlimited by place, and the page says so beside the field.
+    """
+
+    place_suggestions: list = []
+    sort_note: str = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # static/js/place-autocomplete.js binds to this attribute; without JavaScript it is a plain text box.
+        self.fields["near"].widget.attrs["data-place-autocomplete"] = reverse("therapists:place-autocomplete")
+
+    def full_clean(self):
+        super().full_clean()
+        for name, errors in list(self._errors.items()):
+            if name not in self.fields:
+                continue
+            if any(e.code in DJANGO_CODES for e in errors.as_data()):
+                self._errors[name] = self.error_class([self._plain_error(name, errors.as_data())])
+            # The error is read with its field (templates/therapists/_search_field.html gives it this id).
+            self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"id_{name}-errors"})
+
+    def _plain_error(self, name, errors) -> str:
+        if name in PLAIN_ERRORS:
+            return PLAIN_ERRORS[name]
+        field = self.fields[name]
+        if isinstance(field, forms.MultipleChoiceField):
+            unknown = next((e.params["value"] for e in errors if e.params and "value" in e.params), None)
+            if unknown is not None:
+                return f"We have no {field.label.lower()} called “{unknown}”. Choose from the list."
+            return "Choose from the list."
+        if isinstance(field, forms.CharField) and field.max_length:
+            return f"Keep this to {field.max_length} characters or fewer."
+        return "We could not understand this value."
 
     def clean(self):
         cleaned = super().clean()
         near, lat, lng = cleaned.get("near"), cleaned.get("lat"), cleaned.get("lng")
         origin = None
-        if (lat is None) != (lng is None) and "lat" not in self.errors and "lng" not in self.errors:
+        self.place_suggestions = []
+        if "lat" in self.errors or "lng" in self.errors:
+            pass
+        elif (lat is None) != (lng is None):
             self.add_error("lat" if lat is None else "lng", "Give both lat and lng, or neither.")
         elif lat is not None and lng is not None:
             origin = Origin(latitude=float(lat), longitude=float(lng), label=f"{lat:.4f}, {lng:.4f}")
         elif near:
             origin = resolve_place(near)
             if origin is None:
-                suggestions = suggest_places(near)
-                message = f"We could not find “{near}”."
-                if suggestions:
-                    message += " Did you mean: " + "; ".join(suggestions) + "?"
-                else:
-                    message += " Try a city name or a 5-digit ZIP code."
-                self.add_error("near", message)
+                self.place_suggestions = suggest_places(near)
+                self.add_error("near", f"We could not find “{near}”, so the results are not limited to a place.")
         cleaned["origin"] = origin
-        if cleaned.get("sort") == "distance" and origin is None and not self.errors:
-            self.add_error("sort", "Choose a place (or lat and lng) to sort by distance.")
+        if cleaned.get("sort") == "distance" and origin is None:
+            # Not an error that hides the results: the best match, and a word on why.
+            cleaned["sort"] = "best"
+            self.sort_note = "Nearest first needs a place: showing the best match. Enter a city or ZIP code."
         return cleaned
 
 
@@ -68,7 +124,9 @@ class TherapistFilterSet(filters.FilterSet):
         "newest": [F("created_at").desc(), "pk"],
     }
     # Facets are counted under every active filter but their own.
-    LINK_FACETS = ("specialty", "language", "focus")
+    LINK_FACETS = ("specialty", "language", "focus", "amenity")
+    # Any-of facets are counted without their own filter; an all-of facet (amenity) under all of them.
+    ANY_OF = ("specialty", "language", "focus")
 
     q = filters.CharFilter(method="filter_text", max_length=100, label="Name, city or keyword")
     specialty = filters.MultipleChoiceFilter(method="filter_specialty", label="Type of massage")
@@ -76,7 +134,7 @@ class TherapistFilterSet(filters.FilterSet):
     verified = RequireFilter(method="filter_verified", label="Verified credentials")
     near = filters.CharFilter(method="filter_noop", max_length=100, label="City or ZIP code")
     radius_km = filters.NumberFilter(
-        method="filter_noop", label="Within (km)", min_value=1, max_value=MAX_RADIUS_KM, max_digits=6, decimal_places=2
+        method="filter_noop", label="Within", min_value=1, max_value=MAX_RADIUS_KM, max_digits=6, decimal_places=2
     )
     lat = filters.NumberFilter(
         method="filter_noop", label="Latitude", min_value=-90, max_value=90, max_digits=10, decimal_places=7
@@ -133,12 +191,18 @@ class TherapistFilterSet(filters.FilterSet):
     # --- what the search is centred on ---
 
     @property
+    def honoured(self) -> dict:
+        """The values the search can use: every field but those in error (see SearchForm)."""
+        self.is_valid()
+        return self.form.cleaned_data
+
+    @property
     def origin(self) -> Origin | None:
-        return self.form.cleaned_data.get("origin") if self.is_valid() else None
+        return self.honoured.get("origin")
 
     @property
     def sort_order(self) -> str:
-        return (self.form.cleaned_data.get("sort") if self.is_valid() else None) or "best"
+        return self.honoured.get("sort") or "best"
 
     def filter_noop(self, queryset, name, value):
         # Place, radius and sort act through `origin` and `sort_order`, where the whole form is known.
@@ -195,20 +259,20 @@ class TherapistFilterSet(filters.FilterSet):
 
     # --- the whole search ---
 
-    def filter_queryset(self, queryset, exclude=()):
-        for name, value in self.form.cleaned_data.items():
+    def filter_queryset(self, queryset, exclude=(), radius_km: float | None = None):
+        """The queryset under every honoured filter but those excluded ("near" leaves the place out);
+        `radius_km` widens or narrows the place's radius."""
+        for name, value in self.honoured.items():
             if name in self.filters and name not in exclude:
                 queryset = self.filters[name].filter(queryset, value)
-        return self._within_radius(queryset)
-
-    def _within_radius(self, queryset):
-        if self.origin is None:
+        if "near" in exclude or self.origin is None:
             return queryset
-        radius = float(self.form.cleaned_data.get("radius_km") or settings.SEARCH_DEFAULT_RADIUS_KM)
-        return within_radius(queryset, self.origin, radius)
+        return within_radius(queryset, self.origin, radius_km or self.search_radius_km)
+
+    @property
+    def search_radius_km(self) -> float:
+        return float(self.honoured.get("radius_km") or settings.SEARCH_DEFAULT_RADIUS_KM)
 
     def results(self):
-        """The filtered, sorted queryset (nothing when the form has errors)."""
-        if not self.is_valid():
-            return self.queryset.none()
+        """The filtered, sorted queryset under every value that could be honoured."""
         return self.filter_queryset(self.queryset.all()).order_by(*self.SORT_ORDER[self.sort_order])

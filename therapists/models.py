@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -127,6 +127,14 @@ VERIFIED_MEANING = (
 )
 
 
+# What a session can last, in minutes, and what it can cost, in whole dollars: a service outside these is a typo.
+SESSION_LENGTHS = (30, 45, 60, 75, 90, 120)
+STANDARD_SESSION_MINUTES = 60  # the length the search's `max_price` means (the contract)
+MIN_SERVICE_PRICE = 10
+MAX_SERVICE_PRICE = 1000
+MAX_TRAVEL_RADIUS_KM = 200
+
+
 def state_licenses_massage(region: str) -> bool:
     return region.strip().upper() not in STATES_WITHOUT_MASSAGE_LICENSING
 
@@ -195,6 +203,27 @@ class Therapist(models.Model):
     longitude = models.FloatField(null=True, blank=True, db_index=True)
     travels_to_client = models.BooleanField("travels to the client", default=False)
 
+    # Where exactly: shown only when the therapist chooses (many work from home and show only the area).
+    street_address = models.CharField(max_length=200, blank=True)
+    show_address = models.BooleanField("show the street address", default=False)
+    travel_radius_km = models.PositiveSmallIntegerField(
+        "travel radius (km)", null=True, blank=True, help_text="How far they travel to a client, when they do."
+    )
+    by_appointment = models.BooleanField(
+        "by appointment only", default=False, help_text="Sees clients only at times agreed beforehand."
+    )
+    # How to pay.
+    accepts_cash = models.BooleanField("cash", default=False)
+    accepts_card = models.BooleanField("credit or debit card", default=False)
+    accepts_hsa_fsa = models.BooleanField("HSA or FSA card", default=False)
+    gives_hsa_receipts = models.BooleanField(
+        "itemised receipts for HSA/FSA claims", default=False, help_text="Gives receipts a health-savings plan accepts."
+    )
+    sells_gift_cards = models.BooleanField("gift cards", default=False)
+    cancellation_policy = models.CharField(
+        max_length=200, blank=True, help_text='In one line, e.g. "Free cancellation up to 24 hours before."'
+    )
+
     price_60 = models.PositiveIntegerField(
         "price of a 60-minute session", null=True, blank=True, db_index=True, help_text="Whole currency units."
     )
@@ -207,6 +236,8 @@ class Therapist(models.Model):
     website = models.URLField(blank=True)
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PUBLISHED, db_index=True)
+    # Why staff suspended the profile, as its owner was told; cleared when the suspension is lifted.
+    suspension_reason = models.TextField(blank=True, max_length=2000)
 
     # Denormalised review aggregates, kept exact by the reviews service in the same
     # transaction as each review write; read paths never aggregate reviews.
@@ -284,6 +315,10 @@ class Therapist(models.Model):
             models.CheckConstraint(condition=Q(years_experience__gte=0), name="therapist_years_not_negative"),
             models.CheckConstraint(condition=Q(years_experience__lte=80), name="therapist_years_plausible"),
             models.CheckConstraint(
+                condition=Q(travel_radius_km__isnull=True) | Q(travel_radius_km__range=(1, MAX_TRAVEL_RADIUS_KM)),
+                name="therapist_travel_radius_range",
+            ),
+            models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | Q(latitude__range=(-90, 90)), name="therapist_latitude_range"
             ),
             models.CheckConstraint(
@@ -327,6 +362,74 @@ class Therapist(models.Model):
     @property
     def location_label(self) -> str:
         return ", ".join(part for part in (self.city, self.region) if part)
+
+
+class Service(models.Model):
+    """One line of a therapist's menu: a type of massage, a length and its price. One price per type and length."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="services")
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="services")
+    minutes = models.PositiveSmallIntegerField(choices=[(m, f"{m} minutes") for m in SESSION_LENGTHS])
+    price = models.PositiveIntegerField(
+        validators=[MinValueValidator(MIN_SERVICE_PRICE), MaxValueValidator(MAX_SERVICE_PRICE)],
+        help_text="Whole dollars.",
+    )
+
+    class Meta:
+        ordering = ["specialty__position", "specialty__name", "minutes"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "specialty", "minutes"],
+                name="service_one_price_per_type_and_length",
+                violation_error_message="This type and length already has a price.",
+            ),
+            models.CheckConstraint(condition=Q(minutes__in=SESSION_LENGTHS), name="service_length_listed"),
+            models.CheckConstraint(
+                condition=Q(price__range=(MIN_SERVICE_PRICE, MAX_SERVICE_PRICE)), name="service_price_plausible"
+            ),
+        ]
+        indexes = [
+            # The search's price filter and sort at a length: the cheapest service of that length per therapist.
+            models.Index(fields=["minutes", "price", "therapist"], name="service_length_price"),
+        ]
+
+    def __str__(self):
+        return f"{self.specialty} · {self.minutes} min · ${self.price}"
+
+
+class OpeningPeriod(models.Model):
+    """When a practice is open on one weekday: a day with a break has two periods. Times are the practice's own,
+    in its state's time zone (hours.time_zone_for); a period ends the same day (after midnight is the next day's)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="opening_periods")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")),
+                name="opening_period_closes_after_opening",
+                violation_error_message="Closing time must be after opening time.",
+            ),
+            models.CheckConstraint(condition=Q(weekday__range=(0, 6)), name="opening_period_weekday_range"),
+            models.UniqueConstraint(fields=["therapist", "weekday", "opens"], name="opening_period_unique_start"),
+        ]
+        indexes = [models.Index(fields=["weekday", "closes", "opens"], name="opening_period_day_times")]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
 class Expiry(models.TextChoices):
@@ -374,6 +477,19 @@ class Certification(models.Model):
         VERIFIED = "verified", "Verified"
         REJECTED = "rejected", "Rejected"
 
+    class RejectionReason(models.TextChoices):
+        """Why a verifier rejects (or withdraws a verification), picked from a list so the desk's figures can count
+        them; the note says the rest in the verifier's words."""
+
+        UNREADABLE = "unreadable", "The document is unreadable or incomplete"
+        NAME_MISMATCH = "name_mismatch", "The name does not match the profile"
+        NOT_IN_REGISTRY = "not_in_registry", "The state registry has no such license"
+        REGISTRY_INACTIVE = "registry_inactive", "The state registry says it is expired, revoked or suspended"
+        EXPIRED = "expired", "The credential has expired"
+        WRONG_STATE = "wrong_state", "It was issued by another state than the one of the practice"
+        NOT_MASSAGE = "not_massage", "It is not a massage-therapy credential"
+        OTHER = "other", "Another reason (see the note)"
+
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="certifications")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     title = models.CharField(max_length=160, help_text="e.g. Licensed Massage Therapist.")
@@ -403,6 +519,14 @@ class Certification(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True, max_length=2000)
+    rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
+    # The verification desk: a verifier takes a pending item so that two verifiers don't check the same one.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # A renewal names the credential it renews; the old one keeps counting until its own expiry.
+    renews = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewals")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -439,10 +563,21 @@ class Certification(models.Model):
                 name="certification_license_names_state",
                 violation_error_message="Name the state that issued this license.",
             ),
+            models.CheckConstraint(
+                condition=Q(claimed_by__isnull=True) | Q(claimed_at__isnull=False),
+                name="certification_claim_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="certification_rejection_has_reason",
+                violation_error_message="Pick the reason for the rejection.",
+            ),
         ]
         indexes = [
             models.Index(fields=["therapist", "status", "expires_on"], name="cert_therapist_status_exp"),
             models.Index(fields=["status", "created_at"], name="cert_queue"),
+            # The registry's cross-check and revocation look licenses up by state and number.
+            models.Index(fields=["region", "credential_number"], name="cert_license_lookup"),
         ]
 
     def __str__(self):
@@ -500,6 +635,7 @@ class CertificationDecision(models.Model):
     certification = models.ForeignKey(Certification, on_delete=models.SET_NULL, null=True, related_name="decisions")
     certification_label = models.CharField(max_length=400)
     status = models.CharField(max_length=10, choices=Certification.Status.choices)
+    reason = models.CharField(max_length=20, choices=Certification.RejectionReason.choices, blank=True)
     note = models.TextField(blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -511,6 +647,88 @@ class CertificationDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} — {self.certification_label} — {self.decided_at:%Y-%m-%d}"
+
+
+class LicenseRoster(models.Model):
+    """One import of a state board's published license roster (see docs/license-registry.md): what it changed
+    and the rows it refused, with their reasons."""
+
+    region = models.CharField("state", max_length=2)
+    source_name = models.CharField(max_length=255, blank=True, help_text="The uploaded file's name.")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now, db_index=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    refused = models.PositiveIntegerField(default=0)
+    # Verified licenses the roster says are no longer good, sent back to the queue.
+    withdrawn = models.PositiveIntegerField(default=0)
+    # [{"line": 12, "reason": "..."}], the first few hundred refused rows.
+    refusals = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = "license roster import"
+
+    def __str__(self):
+        return f"{self.region} roster, {self.imported_at:%Y-%m-%d %H:%M}"
+
+
+def normalise_license_number(value: str) -> str:
+    """How license numbers are compared: upper case, without spaces, dashes, dots or slashes ("ma-12 345" is
+    "MA12345"), the way state boards print the same number differently."""
+    return "".join(ch for ch in value.upper() if ch.isalnum())
+
+
+class LicenseRecordQuerySet(models.QuerySet):
+    def for_licenses(self, certifications: Iterable["Certification"]):
+        """The roster rows for these licenses' states and numbers, in one query."""
+        keys = {
+            (c.region.strip().upper(), normalise_license_number(c.credential_number))
+            for c in certifications
+            if c.kind == Certification.Kind.LICENSE and c.credential_number
+        }
+        if not keys:
+            return self.none()
+        return self.filter(region__in={region for region, _ in keys}, license_number__in={number for _, number in keys})
+
+
+class LicenseRecord(models.Model):
+    """One license as a state board's roster lists it; the newest roster wins."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        SUSPENDED = "suspended", "Suspended"
+        REVOKED = "revoked", "Revoked"
+
+    region = models.CharField("state", max_length=2)
+    # normalise_license_number(): "ma-12 345" is MA12345.
+    license_number = models.CharField(max_length=60)
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    issued_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    roster = models.ForeignKey(LicenseRoster, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = LicenseRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region", "license_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "license_number"], name="license_record_unique_number"),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(issued_on__isnull=True) | Q(expires_on__gte=F("issued_on")),
+                name="license_record_expiry_after_issue",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.license_number} ({self.name})"
 
 
 class ProfileClaimQuerySet(LockingQuerySet):

@@ -57,6 +57,18 @@ def ranking_evidence(therapist: Therapist) -> ranking.Evidence:
     )
 
 
+@dataclass(frozen=True)
+class Relaxation:
+    """One filter taken out of a search that found nobody, and how many therapists the search then finds.
+
+    `param` is the parameter dropped ("near" drops the place); a wider radius keeps the place and sets `radius_km`.
+    """
+
+    param: str
+    count: int
+    radius_km: float | None = None
+
+
 @dataclass
 class SearchResult:
     filterset: TherapistFilterSet
@@ -64,6 +76,10 @@ class SearchResult:
     paginator: Paginator
     origin: Origin | None
     facets: dict = field(default_factory=dict)
+    # The page asked for when it does not exist (0, -1, 999, "abc"): no rows are shown, the page says so.
+    page_out_of_range: str | None = None
+    # Only for a search that finds nobody: each active filter's removal with its count, most found first.
+    relaxations: list[Relaxation] = field(default_factory=list)
 
 
 def attach_terms(therapists: list[Therapist], kinds=("specialty",), certified: bool = True) -> None:
@@ -96,13 +112,21 @@ def attach_terms(therapists: list[Therapist], kinds=("specialty",), certified: b
         therapist.certified_specialty_ids = set(links.get("certified", []))
 
 
+# The "true to require" filters on a column, counted beside the facets.
+SWITCH_COLUMNS = {"accepting": "accepting_new_clients", "mobile": "travels_to_client",
+                  "hypoallergenic": "hypoallergenic_products"}  # fmt: skip
+# Parameters that are not filters of their own: the place's radius and position go with `near`.
+NOT_RELAXED = {"near", "radius_km", "lat", "lng", "sort", "origin"}
+
+
 def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
     """Facet counts under the other active filters, and the result count: one UNION and one aggregate query."""
     data = filterset.form.cleaned_data
     facets: dict[str, dict] = {}
 
     def others(kind):
-        return filterset.filter_queryset(filterset.queryset.all(), exclude={kind}).values("pk")
+        exclude = {kind} if kind in filterset.ANY_OF else set()
+        return filterset.filter_queryset(filterset.queryset.all(), exclude=exclude).values("pk")
 
     union_parts = [
         through.objects.filter(therapist_id__in=others(kind))
@@ -123,42 +147,96 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
     }
     aggregates["verified"] = Count("pk", filter=Q(verified_until__gte=today) & gender_q)
     aggregates["total"] = Count("pk", filter=gender_q & verified_q)
+    # The switches narrow what passes every filter: each counts the results that would remain with it on.
+    for name, column in SWITCH_COLUMNS.items():
+        aggregates[name] = Count("pk", filter=Q(**{column: True}) & gender_q & verified_q)
+    certified = filterset.filter_specialty_certified(Therapist.objects.all(), "specialty_certified", True)
+    aggregates["specialty_certified"] = Count("pk", filter=Q(pk__in=certified.values("pk")) & gender_q & verified_q)
     counts = common.order_by().aggregate(**aggregates)
     facets["gender"] = {value: counts[f"gender_{value}"] for value in Therapist.Gender.values}
     facets["verified"] = counts["verified"]
+    facets["switches"] = {name: counts[name] for name in (*SWITCH_COLUMNS, "specialty_certified")}
     return facets, counts["total"]
 
 
-def _cached_facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
+def _relaxations(filterset: TherapistFilterSet, wider_radii_km: list[float]) -> list[Relaxation]:
+    """For a search that finds nobody: how many each active filter's removal (and each wider radius) would
+    find, in one aggregate query whatever the number of filters: a conditional count per relaxation."""
+    data = filterset.honoured
+    active = [name for name, value in data.items() if name not in NOT_RELAXED and value not in (None, "", [], False)]
+    candidates: dict[str, tuple[Relaxation, QuerySet]] = {}
+    base = filterset.queryset.all()
+    for name in active:
+        candidates[f"without_{name}"] = (Relaxation(param=name, count=0), filterset.filter_queryset(base, {name}))
+    if filterset.origin is not None:
+        for radius in wider_radii_km:
+            if radius > filterset.search_radius_km:
+                relaxed = filterset.filter_queryset(base, radius_km=radius)
+                candidates[f"within_{len(candidates)}"] = (Relaxation(param="radius_km", count=0, radius_km=radius),
+                                                           relaxed)  # fmt: skip
+        candidates["without_near"] = (Relaxation(param="near", count=0), filterset.filter_queryset(base, {"near"}))
+    if not candidates:
+        return []
+    counts = base.order_by().aggregate(
+        **{key: Count("pk", filter=Q(pk__in=relaxed.values("pk"))) for key, (_, relaxed) in candidates.items()}
+    )
+    found = [Relaxation(r.param, counts[key], r.radius_km) for key, (r, _) in candidates.items()]
+    return sorted(found, key=lambda r: -r.count)
+
+
+def _cached_facets(filterset: TherapistFilterSet, wider_radii_km: list[float]) -> tuple[dict, int]:
     """Facets and count for this search, cached until any therapist changes.
 
     Counting facets reads every matching row (hundreds of milliseconds at 100,000 therapists);
     the newest `updated_at` (one indexed lookup) and the generation that deletions bump version
     the cache, so a write or delete anywhere makes the next search count afresh, and the same
-    search meanwhile costs almost nothing.
+    search meanwhile costs almost nothing. A search that finds nobody keeps its relaxations
+    (see _relaxations) in the same entry, as facets["relaxations"].
     """
     # Deletions leave no newer updated_at behind: they bump the directory's generation instead.
     version = (Therapist.objects.aggregate(newest=Max("updated_at"))["newest"], directory_generation())
-    criteria = sorted((name, repr(value)) for name, value in filterset.form.cleaned_data.items() if name != "sort")
-    digest = hashlib.sha256(repr((criteria, version, timezone.localdate())).encode()).hexdigest()
-    key = f"search:facets:{digest}"
+    criteria = sorted((name, repr(value)) for name, value in filterset.honoured.items() if name != "sort")
+    digest = hashlib.sha256(repr((criteria, wider_radii_km, version, timezone.localdate())).encode()).hexdigest()
+    key = f"search:facets:v2:{digest}"
     cached = cache.get(key)
     if cached is None:
-        cached = _facets(filterset)
+        facets, total = _facets(filterset)
+        facets["relaxations"] = [] if total else _relaxations(filterset, wider_radii_km)
+        cached = (facets, total)
         cache.set(key, cached, FACET_CACHE_SECONDS)
     return cached
 
 
-def search(params, page_number=None, page_size: int = 20) -> SearchResult:
+def _page_number(value, num_pages: int) -> int | None:
+    """The page asked for, or None when there is no such page (blank means the first)."""
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return 1
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        return None
+    number = int(text)
+    return number if 1 <= number <= max(1, num_pages) else None
+
+
+def search(params, page_number=None, page_size: int = 20, wider_radii_km: list[float] = ()) -> SearchResult:
+    """The search under every value that can be honoured (a field in error is left out and shows its error).
+
+    `wider_radii_km`: the radii a search near a place that finds nobody offers to widen to.
+    """
     filterset = TherapistFilterSet(params, queryset=Therapist.objects.published())
-    facets, total = _cached_facets(filterset) if filterset.is_valid() else ({}, 0)
+    facets, total = _cached_facets(filterset, sorted(wider_radii_km))
+    relaxations = facets.get("relaxations", [])
     results = filterset.results()
     paginator = Paginator(results, page_size)
     # The aggregate above already counted the results; spare the paginator its COUNT query.
     paginator.count = total
-    page = paginator.get_page(page_number)
+    number = _page_number(page_number, paginator.num_pages)
+    page = paginator.page(number or 1)
     offset = (page.number - 1) * page_size
-    if offset:
+    if number is None or not total:
+        # No rows to read: a page that does not exist, or a search that found nobody.
+        therapists = []
+    elif offset:
         # Deep pages: skip rows inside the sort order's covering index, then read only the
         # page's rows, so page 50 costs about what page 1 does.
         page_ids = results.values("pk")[offset : offset + page_size]
@@ -167,7 +245,15 @@ def search(params, page_number=None, page_size: int = 20) -> SearchResult:
         therapists = list(page.object_list)
     attach_terms(therapists, kinds=("specialty",))
     page.object_list = therapists
-    return SearchResult(filterset=filterset, page=page, paginator=paginator, origin=filterset.origin, facets=facets)
+    return SearchResult(
+        filterset=filterset,
+        page=page,
+        paginator=paginator,
+        origin=filterset.origin,
+        facets=facets,
+        page_out_of_range=None if number is not None else str(page_number),
+        relaxations=relaxations,
+    )
 
 
 @dataclass

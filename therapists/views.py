@@ -1,11 +1,13 @@
 """Views of the directory: home, search and profile."""
 
 from django.conf import settings
+from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from reviews import selectors as review_selectors
 
-from . import selectors, vocabulary
+from . import selectors, units, vocabulary
+from .filters import TherapistFilterSet
 from .models import Therapist
 
 
@@ -20,48 +22,213 @@ class HomeView(TemplateView):
 
 
 class TherapistListView(TemplateView):
-    """The search page: the FilterSet's results, facets and a result count in a fixed number of queries."""
+    """The search page: the FilterSet's results, facets and a result count in a fixed number of queries.
+
+    A value in error is shown beside its field and left out; the rest of the search still runs.
+    """
 
     template_name = "therapists/therapist_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        result = selectors.search(self.request.GET, self.request.GET.get("page"), settings.SEARCH_PAGE_SIZE)
+        params = self.request.GET
+        wider = [float(km) for km, _ in units.radius_choices()]
+        result = selectors.search(params, params.get("page"), settings.SEARCH_PAGE_SIZE, wider_radii_km=wider)
+        form = result.filterset.form
+        page = SearchPage(params, result)
+        for therapist in result.page.object_list:
+            if getattr(therapist, "distance_km", None) is not None:
+                therapist.distance_label = units.format_distance(therapist.distance_km)
         context.update(
             filter=result.filterset,
-            form=result.filterset.form,
+            form=form,
             page_obj=result.page,
             paginator=result.paginator,
             therapists=result.page.object_list,
             origin=result.origin,
             facets=result.facets,
-            facet_groups=facet_groups(result),
-            vocabulary=vocabulary.vocabulary(),
-            radius_km=(result.filterset.is_valid() and result.filterset.form.cleaned_data.get("radius_km"))
-            or settings.SEARCH_DEFAULT_RADIUS_KM,
+            facet_groups=page.facet_groups(),
+            switches=page.switches(),
+            chips=page.chips(),
+            relaxations=page.relaxations(),
+            radius_label=units.format_radius(result.filterset.search_radius_km),
+            radius_options=page.radius_options(),
+            sort_options=page.sort_options(),
+            place_suggestions=form.place_suggestions,
+            sort_note=form.sort_note,
+            # Errors of fields shown in the filters panel open it on a phone; lat and lng are never fields.
+            panel_errors=any(name not in ("q", "near", "lat", "lng") for name in form.errors),
+            link_errors=[form.errors[name][0] for name in ("lat", "lng") if name in form.errors],
+            page_out_of_range=result.page_out_of_range,
+            first_page_href=page.href(page=None),
+            last_page_href=page.href(page=str(result.paginator.num_pages)),
         )
         return context
 
 
-def facet_groups(result) -> list[dict]:
-    """The filter options with their counts, as the template lists them."""
-    if not result.facets:
-        return []
-    form = result.filterset.form
-    terms = vocabulary.vocabulary()
-    groups = []
-    for name, kind, label in (("specialty", "specialty", "Type of massage"), ("focus", "focus", "Focus area"),
-                              ("language", "language", "Language")):  # fmt: skip
-        chosen = set(form.cleaned_data.get(name) or [])
-        counts = result.facets.get(kind, {})
-        groups.append({"name": name, "label": label, "options": [
-            {"value": t.slug, "label": t.name, "count": counts.get(t.id, 0), "checked": t.slug in chosen}
-            for t in terms[kind]]})  # fmt: skip
-    chosen_genders = set(form.cleaned_data.get("gender") or [])
-    groups.append({"name": "gender", "label": "Gender", "options": [
-        {"value": value, "label": label, "count": result.facets["gender"].get(value, 0),
-         "checked": value in chosen_genders} for value, label in Therapist.Gender.choices]})  # fmt: skip
-    return groups
+# How each filter reads on a chip and in a relaxation, by parameter ("{}" is the value).
+FILTER_WORDS = {
+    "q": "“{}”",
+    "specialty_certified": "Certified in the chosen type",
+    "verified": "Verified credentials",
+    "min_rating": "Rated {} and up",
+    "min_reviews": "{} reviews or more",
+    "min_recommend": "{}% or more would recommend",
+    "min_communication": "Communication {} and up",
+    "min_cleanliness": "Cleanliness {} and up",
+    "min_experience": "{} years in practice or more",
+    "max_price": "Up to ${} for 60 min",
+    "accepting": "Accepting new clients",
+    "mobile": "Travels to you",
+    "hypoallergenic": "Allergy-friendly products",
+}
+# The checkbox groups: parameter, vocabulary kind, legend and the words for the entries folded away.
+VOCABULARY_GROUPS = (
+    ("specialty", "specialty", "Type of massage", "More types of massage"),
+    ("focus", "focus", "Focus area", "More focus areas"),
+    ("language", "language", "Language", "More languages"),
+    ("amenity", "amenity", "Amenities (all of)", "More amenities"),
+)
+SWITCHES = (
+    ("verified", "Verified credentials"),
+    ("specialty_certified", "Certified in the chosen type"),
+    ("accepting", "Accepting new clients"),
+    ("mobile", "Travels to you"),
+    ("hypoallergenic", "Allergy-friendly products"),
+)
+# Removing the place removes what goes with it.
+PLACE_PARAMS = ("near", "radius_km", "lat", "lng")
+
+
+class SearchPage:
+    """What the search page shows of a search: its options with counts, chips, relaxations and their links."""
+
+    def __init__(self, params, result):
+        self.params = params
+        self.result = result
+        self.form = result.filterset.form
+        self.honoured = result.filterset.honoured
+        self.facets = result.facets
+
+    def href(self, **changes) -> str:
+        """This search's URL with parameters replaced (a value of None removes the parameter)."""
+        query = self.params.copy()
+        for name, value in changes.items():
+            query.pop(name, None)
+            if value is not None:
+                query[name] = value
+        text = query.urlencode()
+        return reverse("therapists:list") + (f"?{text}" if text else "")
+
+    def _without(self, name: str, value: str | None = None) -> str:
+        query = self.params.copy()
+        query.pop("page", None)
+        if name == "near":
+            for param in PLACE_PARAMS:
+                query.pop(param, None)
+            if query.get("sort") == "distance":
+                query.pop("sort")
+        elif value is None:
+            query.pop(name, None)
+        else:
+            query.setlist(name, [v for v in query.getlist(name) if v != value])
+        text = query.urlencode()
+        return reverse("therapists:list") + (f"?{text}" if text else "")
+
+    def _term_names(self, name: str) -> dict[str, str]:
+        if name == "gender":
+            return dict(Therapist.Gender.choices)
+        kind = {"specialty": "specialty", "focus": "focus", "language": "language", "amenity": "amenity"}[name]
+        return {t.slug: t.name for t in vocabulary.vocabulary()[kind]}
+
+    def _words(self, name: str, value) -> str:
+        return FILTER_WORDS[name].format(value if not hasattr(value, "normalize") else f"{value.normalize():f}")
+
+    def chips(self) -> list[dict]:
+        """Every active filter as a link that removes it (one chip per chosen entry of a list)."""
+        chips = []
+        if self.result.origin is not None:
+            chips.append({"label": f"Within {units.format_radius(self.result.filterset.search_radius_km)} of "
+                                   f"{self.result.origin.label}", "href": self._without("near")})  # fmt: skip
+        for name, value in self.honoured.items():
+            if name in ("specialty", "focus", "language", "amenity", "gender"):
+                names = self._term_names(name)
+                chips += [{"label": names.get(v, v), "href": self._without(name, v)} for v in value or []]
+            elif name in FILTER_WORDS and value not in (None, "", False):
+                chips.append({"label": self._words(name, value), "href": self._without(name)})
+        return chips
+
+    def facet_groups(self) -> list[dict]:
+        """The checkbox groups with their counts; entries nobody in the results offers are folded away,
+        chosen ones always shown."""
+        terms = vocabulary.vocabulary()
+        groups = []
+        for name, kind, label, more in VOCABULARY_GROUPS:
+            chosen = set(self.honoured.get(name) or [])
+            counts = self.facets.get(kind, {})
+            options = [{"value": t.slug, "label": t.name, "count": counts.get(t.id, 0), "checked": t.slug in chosen}
+                       for t in terms[kind]]  # fmt: skip
+            groups.append(self._group(name, label, more, options))
+        chosen_genders = set(self.honoured.get("gender") or [])
+        genders = self.facets.get("gender", {})
+        options = [{"value": value, "label": label, "count": genders.get(value, 0), "checked": value in chosen_genders}
+                   for value, label in Therapist.Gender.choices]  # fmt: skip
+        groups.append(self._group("gender", "Gender", "More", options))
+        return groups
+
+    def _group(self, name, label, more, options) -> dict:
+        return {
+            "name": name,
+            "label": label,
+            "more": more,
+            "error": self.form.errors.get(name),
+            "options": [o for o in options if o["count"] or o["checked"]],
+            "folded": [o for o in options if not (o["count"] or o["checked"])],
+        }
+
+    def switches(self) -> list[dict]:
+        counts = self.facets.get("switches", {})
+        return [{"field": self.form[name], "label": label,
+                 "count": self.facets.get("verified", 0) if name == "verified" else counts.get(name, 0)}
+                for name, label in SWITCHES]  # fmt: skip
+
+    def radius_options(self) -> list[dict]:
+        current = self.result.filterset.search_radius_km
+        return [{"value": km, "label": label, "selected": abs(float(km) - current) < 0.005}
+                for km, label in units.radius_choices(current)]  # fmt: skip
+
+    def sort_options(self) -> list[dict]:
+        """The orders on offer: "Nearest" only once the search has a place."""
+        current = self.result.filterset.sort_order
+        return [{"value": value, "label": label, "selected": value == current}
+                for value, label in TherapistFilterSet.SORTS
+                if value != "distance" or self.result.origin is not None]  # fmt: skip
+
+    def relaxations(self) -> list[dict]:
+        """For a search that finds nobody: each filter's removal, one click each, with what it would find."""
+        links = []
+        for relaxation in self.result.relaxations:
+            words = ""
+            if relaxation.param == "radius_km":
+                label = f"Within {units.format_radius(relaxation.radius_km)}"
+                href = self.href(radius_km=f"{relaxation.radius_km:.2f}".rstrip("0").rstrip("."), page=None)
+            elif relaxation.param == "near":
+                label = f"Anywhere, not only near {self.result.origin.label}"
+                href = self._without("near")
+            else:
+                words = self._relaxed_words(relaxation.param)
+                label = f"Remove {words}"
+                href = self._without(relaxation.param)
+            links.append({"label": label, "words": words, "count": relaxation.count, "href": href,
+                          "param": relaxation.param})  # fmt: skip
+        return links
+
+    def _relaxed_words(self, name: str) -> str:
+        value = self.honoured.get(name)
+        if name in ("specialty", "focus", "language", "amenity", "gender"):
+            names = self._term_names(name)
+            return ", ".join(names.get(v, v) for v in value)
+        return self._words(name, value)
 
 
 class TherapistDetailView(DetailView):

@@ -259,3 +259,7 @@ LOGGING = {
 # Product settings.
 SEARCH_PAGE_SIZE = 20
 SEARCH_DEFAULT_RADIUS_KM = 25
+# The site's home country (ISO 3166-1 alpha-2): its places come first when a typed place is resolved or suggested.
+SITE_COUNTRY = env.str("SITE_COUNTRY", default="US").upper()
+# How distances and the radius are shown ("mi" or "km"); the URL keeps `radius_km` whatever the unit.
+DISTANCE_UNIT = env.str("DISTANCE_UNIT", default="mi" if SITE_COUNTRY == "US" else "km")

@@ -134,8 +134,11 @@ def test_two_factor_wrong_codes_count_in_the_log_in_throttle(client, today, time
 def test_two_factor_setup_shows_an_inline_svg_qr_code_and_the_key(client):
     client.force_login(UserFactory(username="staffer", is_staff=True))
     content = client.get(reverse("two_factor")).content.decode()
-    assert "<svg" in content and "<script" not in content and "data:" not in content and "http" not in (
-        content[content.index("<svg") : content.index("</svg>")]
+    assert (
+        "<svg" in content
+        and "<script" not in content
+        and "data:" not in content
+        and "http" not in (content[content.index("<svg") : content.index("</svg>")])
     )
     assert re.search(r"<code>([A-Z2-7]{4} )+[A-Z2-7]{1,4}</code>", content)
 

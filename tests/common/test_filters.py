@@ -35,7 +35,7 @@ def test_require_field_false_or_empty_leaves_it_out(typed):
 def test_require_field_anything_else_is_an_error(typed):
     with pytest.raises(forms.ValidationError) as excinfo:
         RequireField().clean(typed)
-    assert excinfo.value.code == "invalid"
+    assert excinfo.value.code == "invalid_switch"
 
 
 def _slugs(params) -> list[str]:

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 # The month after the one the `today` fixture freezes the clock in: the tests that use it freeze the clock.
 NEXT_MONTH = (FROZEN_NOW.date().replace(day=28) + datetime.timedelta(days=10)).strftime("%Y-%m")
 KEPT_AS_TYPED = ("title", "body", "rating")
-# Session, user, page count, the page of reviews with therapist and reply joined in: for 1 review as for 12.
-MY_REVIEWS_QUERIES = 4
+# Session, user, page count, the page of reviews with therapist and reply joined in, and whether the viewer owns
+# a profile (the menu's Dashboard link): for 1 review as for 12.
+MY_REVIEWS_QUERIES = 5
 
 
 def _create_url(therapist):

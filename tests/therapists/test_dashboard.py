@@ -77,7 +77,11 @@ def test_dashboard_shows_each_certification_status_note_and_expiry(
     )
     rejected = CertificationFactory(therapist=owned_therapist, title="Hot stone course")
     certification_decide(
-        certification=rejected, decided_by=verifier, status="rejected", note="The certificate does not name you."
+        certification=rejected,
+        decided_by=verifier,
+        status="rejected",
+        note="The certificate does not name you.",
+        reason="name_mismatch",
     )
     CertificationFactory(therapist=owned_therapist, title="New license", expires_on=None)
     client.force_login(therapist_owner)
@@ -85,6 +89,7 @@ def test_dashboard_shows_each_certification_status_note_and_expiry(
     assert "Old license" in html and "badge-expired" in html
     assert expired.expires_on.strftime("%Y-%m-%d") in html
     assert "The certificate does not name you." in html and "badge-rejected" in html
+    assert "The name does not match the profile." in html
     assert "Awaiting verification" in html and "Never" in html
 
 
@@ -110,6 +115,7 @@ def test_dashboard_pages_label_every_input_and_have_no_inline_script_or_style(cl
         ("dashboard:certification_create", []),
         ("dashboard:certification_edit", [certification.pk]),
         ("dashboard:certification_withdraw", [certification.pk]),
+        ("dashboard:certification_renew", [certification.pk]),
     ]:
         html = client.get(reverse(name, args=args)).content.decode()
         assert "<script" not in html and " style=" not in html and "<style" not in html, name
@@ -562,3 +568,104 @@ def test_certification_create_offers_the_practice_state_for_a_license(client, th
     response = client.get(reverse("dashboard:certification_create"))
     assert response.status_code == HTTPStatus.OK
     assert response.context["form"].fields["region"].initial == owned_therapist.region == "CO"
+
+
+# --- renewal of an expiring credential (issue 11) ---
+
+
+@pytest.fixture
+def expiring_license(owned_therapist, verifier, today):
+    """A verified Colorado license of `owned_therapist` expiring in 10 days: it earns the badge until then."""
+    license_ = CertificationFactory(
+        therapist=owned_therapist,
+        title="Licensed Massage Therapist",
+        issuing_body="Colorado Board",
+        region="CO",
+        credential_number="LMT-7",
+        expires_on=today + datetime.timedelta(days=10),
+    )
+    return certification_decide(certification=license_, decided_by=verifier, status="verified")
+
+
+def _renewal(**changes):
+    return {
+        "kind": "license",
+        "title": "Licensed Massage Therapist",
+        "issuing_body": "Colorado Board",
+        "region": "CO",
+        "credential_number": "LMT-7",
+        "issued_on": "2026-06-01",
+        "expires_on": "2028-06-30",
+        "document": _pdf(),
+        **changes,
+    }
+
+
+def test_dashboard_offers_a_renewal_only_for_a_verified_credential_expiring_soon(
+    client, therapist_owner, owned_therapist, expiring_license, today
+):
+    CertificationFactory(therapist=owned_therapist, status="verified", expires_on=today + datetime.timedelta(days=90))
+    client.force_login(therapist_owner)
+    html = client.get(reverse("dashboard:home")).content.decode()
+    assert html.count("Upload a renewal") == 1
+    assert reverse("dashboard:certification_renew", args=[expiring_license.pk]) in html
+
+
+def test_certification_renew_prefills_what_it_states_and_joins_the_queue_while_the_old_one_counts(
+    client, therapist_owner, owned_therapist, expiring_license, today
+):
+    client.force_login(therapist_owner)
+    url = reverse("dashboard:certification_renew", args=[expiring_license.pk])
+    form = client.get(url).context["form"]
+    assert (form.initial["title"], form.initial["credential_number"], form.initial["region"]) == (
+        "Licensed Massage Therapist",
+        "LMT-7",
+        "CO",
+    )
+    assert "issued_on" not in form.initial and "expires_on" not in form.initial
+    response = client.post(url, _renewal())
+    assert response.status_code == HTTPStatus.FOUND, response.content[:2000]
+    renewal = Certification.objects.get(renews=expiring_license)
+    assert renewal.status == "pending" and renewal.document
+    assert Therapist.objects.get(pk=owned_therapist.pk).verified_until == expiring_license.expires_on
+    html = client.get(reverse("dashboard:home")).content.decode()
+    assert "Upload a renewal" not in html, "one renewal waits at a time"
+    assert "Renewal of the one expiring" in html
+
+
+def test_certification_renew_refuses_an_expiry_that_is_not_later(client, therapist_owner, expiring_license, today):
+    client.force_login(therapist_owner)
+    url = reverse("dashboard:certification_renew", args=[expiring_license.pk])
+    response = client.post(url, _renewal(expires_on=(today + datetime.timedelta(days=5)).isoformat()))
+    assert response.status_code == HTTPStatus.OK
+    assert "A renewal expires after the credential it renews" in response.content.decode()
+    assert not Certification.objects.filter(renews=expiring_license).exists()
+
+
+def test_certification_renew_refuses_a_credential_not_due(client, therapist_owner, owned_therapist, today):
+    later = CertificationFactory(therapist=owned_therapist, status="verified", kind="license", region="CO")
+    client.force_login(therapist_owner)
+    response = client.post(reverse("dashboard:certification_renew", args=[later.pk]), _renewal())
+    assert response.status_code == HTTPStatus.OK and "can be renewed" in response.content.decode()
+    assert not Certification.objects.filter(renews=later).exists()
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [
+        ("therapist_owner", HTTPStatus.OK),
+        ("other_therapist_user", HTTPStatus.NOT_FOUND),
+        ("client_user", HTTPStatus.NOT_FOUND),
+        ("anonymous", HTTPStatus.FOUND),
+    ],
+)
+def test_certification_renew_is_for_the_owner_only(request, client, expiring_license, actor, expected):
+    if actor != "anonymous":
+        client.force_login(request.getfixturevalue(actor))
+    url = reverse("dashboard:certification_renew", args=[expiring_license.pk])
+    assert client.get(url).status_code == expected
+    response = client.post(url, _renewal())
+    assert response.status_code == (HTTPStatus.FOUND if actor == "therapist_owner" else expected)
+    if actor == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+    assert Certification.objects.filter(renews=expiring_license).exists() == (actor == "therapist_owner")

@@ -78,8 +78,11 @@ def test_filter_postal_code_resolves_through_the_gazetteer():
 
 def test_filter_unknown_place_is_an_error_with_suggestions():
     PlaceFactory(name="Springfield", search_name="springfield", region="IL", population=100000)
+    # Changed on purpose (issue 12): the suggestions are links beside the field, not words in the error.
     message = " ".join(errors({"near": "Springfeld"})["near"])
-    assert "could not find" in message and "Springfield, IL, US" in message
+    assert "could not find" in message and "not limited to a place" in message
+    result = search(query({"near": "Springfeld"}))
+    assert [choice.label for choice in result.filterset.form.place_suggestions] == ["Springfield, IL"]
 
 
 def test_filter_ambiguous_place_takes_the_most_populous_and_offers_the_others(client):
@@ -93,7 +96,7 @@ def test_filter_ambiguous_place_takes_the_most_populous_and_offers_the_others(cl
     assert slugs({"near": "Portland, ME"}) == ["maine"]
     assert slugs({"near": "Portland, ME, US"}) == ["maine"]
     page = client.get(SEARCH_URL, {"near": "Portland"}).content.decode()
-    assert "Portland, OR, US" in page and "Portland, ME, US" in page
+    assert "near Portland, OR" in page and ">Portland, ME</a>" in page
 
 
 @pytest.mark.parametrize(
@@ -157,8 +160,14 @@ def test_filter_sort_orders_the_results(sort, expected):
     assert slugs({"sort": sort}) == expected
 
 
-def test_filter_sort_by_distance_needs_a_place():
-    assert "sort" in errors({"sort": "distance"})
+def test_filter_sort_by_distance_without_a_place_falls_back_to_best_match():
+    # Changed on purpose (issue 12): not an error that hides the results, the best match and a note.
+    TherapistFactory(slug="low", score=10)
+    TherapistFactory(slug="high", score=90)
+    result = search(query({"sort": "distance"}))
+    assert result.filterset.is_valid() and result.filterset.sort_order == "best"
+    assert [t.slug for t in result.page.object_list] == ["high", "low"]
+    assert "needs a place" in result.filterset.form.sort_note
 
 
 def test_filterset_excludes_unpublished_profiles():

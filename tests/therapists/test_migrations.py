@@ -1,7 +1,11 @@
 """therapists/migrations: the data the migrations seed (vocabularies, the Verifiers group)."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from therapists.models import FocusArea, Specialty
 
@@ -30,3 +34,64 @@ def test_migration_0002_seeds_the_article_specialties_and_focus_areas():
 def test_migration_0002_gives_the_verifiers_group_the_verify_permission():
     codenames = set(Group.objects.get(name="Verifiers").permissions.values_list("codename", flat=True))
     assert "verify_certification" in codenames
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0005_gives_rejections_decided_before_reasons_existed_another_reason():
+    executor = MigrationExecutor(connection)
+    executor.migrate([("therapists", "0004_license_state")])
+    apps = executor.loader.project_state([("therapists", "0004_license_state")]).apps
+    Therapist = apps.get_model("therapists", "Therapist")
+    Certification = apps.get_model("therapists", "Certification")
+    therapist = Therapist.objects.create(name="Ana Lopez", slug="ana-lopez", city="Denver", region="CO")
+    common = {"therapist": therapist, "kind": "license", "title": "LMT", "issuing_body": "Board", "region": "CO"}
+    rejected = Certification.objects.create(**common, status="rejected", issued_on=datetime.date(2025, 1, 1))
+    pending = Certification.objects.create(**common, status="pending", issued_on=datetime.date(2025, 1, 1))
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, rejection_reason FROM therapists_certification")
+        reasons = dict(cursor.fetchall())
+    assert reasons == {rejected.pk: "other", pending.pk: ""}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0007_moves_each_60_minute_price_into_a_service_of_the_first_specialty():
+    before = [("therapists", "0006_sqlite_text_search")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    Therapist = apps.get_model("therapists", "Therapist")
+    Specialty = apps.get_model("therapists", "Specialty")
+    # The vocabulary as migration 0002 seeds it (a transactional test before this one may have flushed it).
+    swedish, deep, thai = (
+        Specialty.objects.get_or_create(slug=slug, defaults={"name": slug.title(), "position": position})[0]
+        for position, slug in enumerate(("swedish", "deep-tissue", "thai"))
+    )
+    made = {}
+    for slug, price, specialties in [
+        ("two-types", 95, [thai, deep]),
+        ("no-type", 80, []),
+        ("no-price", None, [swedish]),
+        ("implausible", 5000, [swedish]),
+    ]:
+        made[slug] = Therapist.objects.create(name=slug, slug=slug, city="Denver", region="CO", price_60=price)
+        made[slug].specialties.set(specialties)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.slug, s.slug, v.minutes, v.price FROM therapists_service v "
+            "JOIN therapists_therapist t ON t.id = v.therapist_id JOIN therapists_specialty s ON s.id = v.specialty_id"
+        )
+        services = sorted(cursor.fetchall())
+        cursor.execute("SELECT slug, price_60 FROM therapists_therapist")
+        prices = dict(cursor.fetchall())
+    # The first specialty in the vocabulary's order (deep tissue before Thai); Swedish, the first of all, when none.
+    assert services == [("no-type", "swedish", 60, 80), ("two-types", "deep-tissue", 60, 95)]
+    # Nothing lost: every price stays where the search reads it, the implausible one for its owner to correct.
+    assert prices == {"two-types": 95, "no-type": 80, "no-price": None, "implausible": 5000}

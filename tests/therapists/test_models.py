@@ -13,9 +13,11 @@ from therapists.models import (
     STATES_WITHOUT_MASSAGE_LICENSING,
     Certification,
     Expiry,
+    LicenseRecord,
     Specialty,
     Therapist,
     credentials_valid_until,
+    normalise_license_number,
 )
 from therapists.services.certifications import certification_decide
 
@@ -252,3 +254,56 @@ def test_certification_license_must_name_its_state(today):
 
 def test_states_without_massage_licensing_are_kansas_minnesota_vermont_wyoming():
     assert STATES_WITHOUT_MASSAGE_LICENSING == {"KS", "MN", "VT", "WY"}
+
+
+# --- the verification desk's and the registry's rules (migration 0005) ---
+
+
+def test_a_rejected_certification_names_its_reason():
+    certification = CertificationFactory()
+    _violates(lambda: Certification.objects.filter(pk=certification.pk).update(status="rejected", rejection_reason=""))
+    Certification.objects.filter(pk=certification.pk).update(status="rejected", rejection_reason="unreadable")
+    assert Certification.objects.get(pk=certification.pk).get_rejection_reason_display() == (
+        "The document is unreadable or incomplete"
+    )
+
+
+def test_a_claimed_certification_says_since_when(verifier):
+    certification = CertificationFactory()
+    _violates(lambda: Certification.objects.filter(pk=certification.pk).update(claimed_by=verifier, claimed_at=None))
+
+
+@pytest.mark.parametrize(
+    ("typed", "normalised"),
+    [("ma-12 345", "MA12345"), (" LMT.0042/B ", "LMT0042B"), ("co\u00a0991", "CO991"), ("", "")],
+)
+def test_normalise_license_number_compares_numbers_as_boards_print_them(typed, normalised):
+    assert normalise_license_number(typed) == normalised
+
+
+def test_a_roster_lists_each_license_number_once_per_state():
+    LicenseRecord.objects.create(region="CO", license_number="LMT1", name="Ana Lopez", status="active")
+    LicenseRecord.objects.create(region="NY", license_number="LMT1", name="Bo Chen", status="active")
+    _violates(lambda: LicenseRecord.objects.create(region="CO", license_number="LMT1", name="Other", status="active"))
+
+
+def test_a_roster_row_cannot_expire_before_it_was_issued():
+    _violates(
+        lambda: LicenseRecord.objects.create(
+            region="CO",
+            license_number="LMT2",
+            name="Ana Lopez",
+            status="active",
+            issued_on=datetime.date(2026, 5, 1),
+            expires_on=datetime.date(2026, 4, 1),
+        )
+    )
+
+
+def test_license_records_for_licenses_finds_rows_by_state_and_normalised_number():
+    wanted = LicenseRecord.objects.create(region="CO", license_number="LMT12345", name="Ana Lopez", status="active")
+    LicenseRecord.objects.create(region="NY", license_number="LMT12345", name="Ana Lopez", status="active")
+    license_ = CertificationFactory(region="co", credential_number="lmt-12 345")
+    board = CertificationFactory(kind=Certification.Kind.BOARD, credential_number="LMT12345")
+    assert list(LicenseRecord.objects.for_licenses([license_, board])) == [wanted]
+    assert not LicenseRecord.objects.for_licenses([board]).exists()

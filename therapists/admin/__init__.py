@@ -1,3 +1,3 @@
 """The directory's admin, one module per desk: the directory, the verification queue, claims."""
 
-from . import claims, directory, verification  # noqa: F401 - importing a desk registers its admins
+from . import claims, directory, registry, verification  # noqa: F401 - importing a desk registers its admins

@@ -4,7 +4,16 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from common.admin import ReadOnlyTabularInline, count_phrase, decide_each, figure_column, percent, rating, rounded
+from common.admin import (
+    ReadOnlyTabularInline,
+    action_with_note,
+    count_phrase,
+    decide_each,
+    figure_column,
+    percent,
+    rating,
+    rounded,
+)
 from common.forms import add_service_error
 
 from ..models import Amenity, Certification, FocusArea, Language, Place, Specialty, Therapist
@@ -105,6 +114,9 @@ OWNERSHIP_HELP = (
 )
 
 
+SUSPENDED_DONE = "suspended; owners are emailed the reason"
+
+
 class TherapistAdminForm(forms.ModelForm):
     """The editable fields of an unowned listing; its place is checked against the gazetteer before saving."""
 
@@ -114,6 +126,9 @@ class TherapistAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # A suspension needs a reason for the owner: it is taken by the list's action, which asks for it.
+        if cleaned.get("status") == Therapist.Status.SUSPENDED and self.instance.status != Therapist.Status.SUSPENDED:
+            self.add_error("status", "Suspend a profile with the “Suspend” action of the list: it asks for the reason.")
         place_fields = ("city", "region", "postal_code")
         if all(name in self.fields for name in place_fields) and not any(name in self.errors for name in place_fields):
             try:
@@ -141,7 +156,7 @@ class TherapistAdmin(admin.ModelAdmin):
     list_filter = ["status", "gender", "accepting_new_clients", "travels_to_client", "specialties", "country"]
     search_fields = ["name", "slug", "city", "postal_code", "owner__username", "owner__email"]
     filter_horizontal = ["specialties", "focus_areas", "languages", "amenities"]
-    readonly_fields = [*SYSTEM_FIELDS, *ALWAYS_READ_ONLY]
+    readonly_fields = [*SYSTEM_FIELDS, *ALWAYS_READ_ONLY, "suspension_reason"]
     list_select_related = ["owner"]
     show_full_result_count = False
     inlines = [CertificationInline]
@@ -158,7 +173,17 @@ class TherapistAdmin(admin.ModelAdmin):
         (
             None,
             {
-                "fields": ["owner", "name", "slug", "headline", "bio", "photo", "photo_thumbnail", "status"],
+                "fields": [
+                    "owner",
+                    "name",
+                    "slug",
+                    "headline",
+                    "bio",
+                    "photo",
+                    "photo_thumbnail",
+                    "status",
+                    "suspension_reason",
+                ],
                 "description": OWNERSHIP_HELP,
             },
         ),
@@ -216,19 +241,33 @@ class TherapistAdmin(admin.ModelAdmin):
         form.instance.refresh_from_db()
         therapist_refresh_credentials(therapist=form.instance)
 
-    def _set_status_each(self, request, queryset, status: str, done: str, refused: str) -> None:
+    def _set_status_each(self, request, queryset, status: str, done: str, refused: str, reason: str = "") -> None:
         decide_each(
             self,
             request,
             queryset,
-            lambda therapist: therapist_set_status(therapist=therapist, status=status),
+            lambda therapist: therapist_set_status(therapist=therapist, status=status, reason=reason),
             done_message=lambda count: count_phrase(count, f"profile {done}.", f"profiles {done}."),
             refused=refused,
         )
 
-    @admin.action(description="Suspend the selected profiles", permissions=["change"])
+    @admin.action(description="Suspend the selected profiles (asks for a reason)", permissions=["change"])
     def suspend(self, request, queryset):
-        self._set_status_each(request, queryset, Therapist.Status.SUSPENDED, "suspended", "Not suspended")
+        return action_with_note(
+            self,
+            request,
+            note={
+                "label": "Reason for the suspension",
+                "help_text": "Each owner is emailed it and reads it on their dashboard until the suspension is lifted.",
+            },
+            run=lambda reason: self._set_status_each(
+                request, queryset, Therapist.Status.SUSPENDED, SUSPENDED_DONE, "Not suspended", reason
+            ),
+            items=((t.pk, t.name, t.location_label) for t in queryset),
+            action="suspend",
+            title="Suspend profiles",
+            intro="Suspend these profiles? Clients no longer see them, and each owner is emailed the reason below.",
+        )
 
     @admin.action(description="Lift the suspension of the selected profiles (published again)", permissions=["change"])
     def lift_suspension(self, request, queryset):

@@ -4,19 +4,32 @@ the therapist's other credentials and the audit trail; every decision goes throu
 from csp.constants import SELF
 from csp.decorators import csp_replace
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 
-from common.admin import ReadOnlyTabularInline, action_with_note, count_phrase, day, decide_each, pending_first
+from common.admin import (
+    ReadOnlyTabularInline,
+    action_with_note,
+    count_phrase,
+    day,
+    decide_each,
+    moment,
+    pending_first,
+)
 
 from .. import uploads
+from ..desk import CLAIM_LIMIT, claim_holder, in_claim_state
 from ..models import Certification, CertificationDecision, Expiry
 from ..permissions import can_verify
 from ..services import certifications as verification
+from .figures import FiguresMixin
+from .registry import RegistryCheckMixin
 
 
 class ExpiryFilter(admin.SimpleListFilter):
@@ -30,6 +43,30 @@ class ExpiryFilter(admin.SimpleListFilter):
         if self.value() in Expiry.values:
             return queryset.in_expiry_state(self.value())
         return queryset
+
+
+class ClaimFilter(admin.SimpleListFilter):
+    """Who holds the item: the signed-in verifier, another one, or nobody (never taken, released, or lapsed)."""
+
+    title = "taken"
+    parameter_name = "taken"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Taken by me"), ("others", "Taken by others"), ("free", "Free")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("mine", "others", "free"):
+            return in_claim_state(queryset, self.value(), request.user)
+        return queryset
+
+
+def waiting_phrase(since, now) -> str:
+    """How long an item has waited, in whole days, or hours under a day: "3 days", "5 hours", "under an hour"."""
+    waited = now - since
+    if waited.days >= 1:
+        return count_phrase(waited.days, "day", "days")
+    hours = int(waited.total_seconds() // 3600)
+    return count_phrase(hours, "hour", "hours") if hours >= 1 else "under an hour"
 
 
 def _expiry_note(certification: Certification, today) -> str:
@@ -65,6 +102,12 @@ class CertificationAdminForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required to reject. The therapist reads it in an email and on their dashboard.",
     )
+    decision_reason = forms.ChoiceField(
+        label="Reason for a rejection",
+        required=False,
+        choices=[("", "---------"), *Certification.RejectionReason.choices],
+        help_text="Required to reject; the therapist reads it with the note.",
+    )
     decider = None  # the signed-in user, set by CertificationAdmin.get_form
 
     class Meta:
@@ -91,9 +134,14 @@ class CertificationAdminForm(forms.ModelForm):
                         decided_by=self.decider,
                         status=decision,
                         note=cleaned.get("decision_text", ""),
+                        reason=cleaned.get("decision_reason", ""),
+                        expires_on=cleaned.get("expires_on"),
                     )
+                    if self.instance.pk:
+                        verification.check_claim(certification=self.instance, user=self.decider)
                 except (ValidationError, PermissionDenied) as error:
-                    field = "decision_text" if getattr(error, "code", "") == "note" else "decision"
+                    code = getattr(error, "code", "")
+                    field = {"note": "decision_text", "reason": "decision_reason"}.get(code, "decision")
                     self.add_error(field, error if isinstance(error, ValidationError) else str(error))
         return cleaned
 
@@ -102,7 +150,7 @@ class CertificationDecisionInline(ReadOnlyTabularInline):
     """The certification's own audit trail, read-only."""
 
     model = CertificationDecision
-    fields = ["decided_at", "status", "decided_by", "note"]
+    fields = ["decided_at", "status", "reason", "decided_by", "note"]
     ordering = ["-decided_at", "-id"]
     verbose_name_plural = "Audit trail of decisions"
 
@@ -114,7 +162,7 @@ class CertificationDecisionInline(ReadOnlyTabularInline):
 # The change page embeds the document's preview in an <object>, which the site's policy (object-src 'none') forbids
 # everywhere else; the preview itself is served sandboxed with its own policy.
 @method_decorator(csp_replace({"object-src": [SELF]}), name="change_view")
-class CertificationAdmin(admin.ModelAdmin):
+class CertificationAdmin(RegistryCheckMixin, FiguresMixin, admin.ModelAdmin):
     """The verification queue: pending first, oldest first; document and other credentials side by side."""
 
     form = CertificationAdminForm
@@ -127,15 +175,23 @@ class CertificationAdmin(admin.ModelAdmin):
         "issued_on",
         "expires_on",
         "expiry_state",
+        "registry_check",
         "created_at",
+        "age",
+        "taken",
+        "renewal_of",
     ]
-    list_filter = ["status", ExpiryFilter, "kind", "specialty"]
+    list_filter = ["status", ClaimFilter, ExpiryFilter, "kind", "specialty"]
     search_fields = ["title", "credential_number", "issuing_body", "therapist__name"]
     raw_id_fields = ["therapist"]
-    list_select_related = ["therapist", "specialty"]
+    list_select_related = ["therapist", "specialty", "claimed_by", "renews"]
     readonly_fields = [
         "document_preview",
+        "registry_check",
         "other_credentials",
+        "taken",
+        "take_or_release",
+        "renewal_of",
         "status",
         "decided_by",
         "decided_at",
@@ -145,7 +201,7 @@ class CertificationAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "created_at"
     inlines = [CertificationDecisionInline]
-    actions = ["verify_selected", "reject_selected"]
+    actions = ["take_selected", "release_selected", "verify_selected", "reject_selected"]
     ordering = ["created_at"]  # the column the changelist marks as sorted; get_ordering puts pending first
 
     def get_ordering(self, request):
@@ -160,12 +216,14 @@ class CertificationAdmin(admin.ModelAdmin):
         credential = ["therapist", *Certification.DETAIL_FIELDS, "new_document"]
         fieldsets = []
         if obj is not None:
-            side_by_side = ["document_preview", "other_credentials"]
+            side_by_side = ["document_preview", "registry_check", "other_credentials"]
             fieldsets.append(("Document and the therapist's credentials", {"fields": side_by_side}))
         fieldsets.append(("Credential", {"fields": credential}))
-        decision = ["status", "decided_by", "decided_at", "decision_note"] if obj is not None else []
+        decision = (
+            ["take_or_release", "renewal_of", "status", "decided_by", "decided_at", "decision_note"] if obj else []
+        )
         if can_verify(request.user):
-            decision += ["decision", "decision_text"]
+            decision += ["decision", "decision_reason", "decision_text"]
         if decision:
             fieldsets.append(("Decision", {"fields": decision}))
         return fieldsets
@@ -192,6 +250,7 @@ class CertificationAdmin(admin.ModelAdmin):
                 decided_by=request.user,
                 status=form.cleaned_data["decision"],
                 note=form.cleaned_data.get("decision_text", ""),
+                reason=form.cleaned_data.get("decision_reason", ""),
             )
         # The admin goes on with `obj` (its message, its log entry, the redirect).
         for field in Certification._meta.concrete_fields:
@@ -211,6 +270,82 @@ class CertificationAdmin(admin.ModelAdmin):
     @admin.display(description="expiry")
     def expiry_state(self, obj):
         return obj.expiry_state().label
+
+    @admin.display(description="waiting", ordering="-created_at")
+    def age(self, obj):
+        """How long a pending item has waited since it was submitted; sorting by it puts the youngest first."""
+        if obj.status != Certification.Status.PENDING:
+            return "—"
+        return waiting_phrase(obj.created_at, timezone.now())
+
+    @admin.display(description="taken")
+    def taken(self, obj):
+        holder = claim_holder(obj) if obj is not None and obj.pk else None
+        if holder is None:
+            return "Free"
+        return f"Taken by {holder.get_username()} since {moment(obj.claimed_at)}"
+
+    @admin.display(description="Taken")
+    def take_or_release(self, obj):
+        """On the change page: who holds the item, and a button to take or release it (posted with the change
+        form's CSRF token to its own URL, so nothing else of the form is saved)."""
+        if obj is None or not obj.pk:
+            return "—"
+        buttons = ""
+        if obj.status == Certification.Status.PENDING:
+            buttons = format_html(
+                ' <button type="submit" class="button" formaction="{}">Take it</button>'
+                ' <button type="submit" class="button" formaction="{}">Release it</button>',
+                reverse("admin:therapists_certification_take", args=[obj.pk]),
+                reverse("admin:therapists_certification_release", args=[obj.pk]),
+            )
+        return format_html("{}{}", self.taken(obj), buttons)
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/take/",
+                self.admin_site.admin_view(self.claim_view),
+                {"take": True},
+                name="therapists_certification_take",
+            ),
+            path(
+                "<int:pk>/release/",
+                self.admin_site.admin_view(self.claim_view),
+                {"take": False},
+                name="therapists_certification_release",
+            ),
+        ]
+        return [*own, *super().get_urls()]
+
+    def claim_view(self, request, pk, take):
+        """POST: take or release the item, then back to its change page with what happened."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        certification = get_object_or_404(Certification, pk=pk)
+        try:
+            if take:
+                verification.certification_take(certification=certification, verifier=request.user)
+            else:
+                verification.certification_release(certification=certification, released_by=request.user)
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), level=messages.WARNING)
+        else:
+            self.message_user(request, "You hold this item now." if take else "The item is free again.")
+        return HttpResponseRedirect(reverse("admin:therapists_certification_change", args=[pk]))
+
+    @admin.display(description="renewal")
+    def renewal_of(self, obj):
+        if obj is None or obj.renews_id is None:
+            return "—"
+        return format_html(
+            'Renewal of <a href="{}">{}</a> (expires {})',
+            reverse("admin:therapists_certification_change", args=[obj.renews_id]),
+            obj.renews.title,
+            day(obj.renews.expires_on),
+        )
 
     @admin.display(description="Document")
     def document_preview(self, obj):
@@ -262,14 +397,19 @@ class CertificationAdmin(admin.ModelAdmin):
             rows or format_html("<li>{}</li>", "No other credentials."),
         )
 
-    def _decide_all(self, request, queryset, status: str, note: str = "") -> None:
+    def _decide_all(self, request, queryset, status: str, note: str = "", reason: str = "") -> None:
         label = Certification.Status(status).label.lower()
         decide_each(
             self,
             request,
-            queryset.select_related("therapist"),
+            queryset,
             lambda certification: verification.certification_decide(
-                certification=certification, decided_by=request.user, status=status, note=note
+                certification=certification,
+                decided_by=request.user,
+                status=status,
+                note=note,
+                reason=reason,
+                expected_status=certification.status,
             ),
             done_message=lambda done: count_phrase(
                 done,
@@ -279,24 +419,71 @@ class CertificationAdmin(admin.ModelAdmin):
             refused=f"Not {label}",
         )
 
+    @admin.action(description="Take the selected items (others leave them to you)", permissions=["verify"])
+    def take_selected(self, request, queryset):
+        decide_each(
+            self,
+            request,
+            queryset.select_related("therapist"),
+            lambda certification: verification.certification_take(certification=certification, verifier=request.user),
+            done_message=lambda done: count_phrase(
+                done,
+                f"item taken; it is yours for {CLAIM_LIMIT.seconds // 3600} hours or until you decide or release it.",
+                f"items taken; they are yours for {CLAIM_LIMIT.seconds // 3600} hours or until you decide or "
+                "release them.",
+            ),
+            refused="Not taken",
+        )
+
+    @admin.action(description="Release the selected items", permissions=["verify"])
+    def release_selected(self, request, queryset):
+        decide_each(
+            self,
+            request,
+            queryset.select_related("therapist"),
+            lambda certification: verification.certification_release(
+                certification=certification, released_by=request.user
+            ),
+            done_message=lambda done: count_phrase(done, "item released.", "items released."),
+            refused="Not released",
+        )
+
     @admin.action(description="Verify the selected certifications", permissions=["verify"])
     def verify_selected(self, request, queryset):
-        self._decide_all(request, queryset, Certification.Status.VERIFIED)
+        today = timezone.localdate()
+        selected = list(queryset.select_related("therapist"))
+        expired = [c for c in selected if c.is_expired(today)]
+        for certification in expired:
+            self.message_user(
+                request,
+                f"Not verified: {certification} expired on {day(certification.expires_on)}",
+                level=messages.WARNING,
+            )
+        self._decide_all(request, [c for c in selected if c not in expired], Certification.Status.VERIFIED)
 
-    @admin.action(description="Reject the selected certifications (asks for a note)", permissions=["verify"])
+    @admin.action(
+        description="Reject the selected certifications (asks for a reason and a note)", permissions=["verify"]
+    )
     def reject_selected(self, request, queryset):
         return action_with_note(
             self,
             request,
+            reason={
+                "label": "Reason",
+                "choices": Certification.RejectionReason.choices,
+                "help_text": "Counted on the figures page; the therapists read it with the note.",
+            },
             note={
                 "label": "Note to the therapists",
                 "help_text": "Why they were rejected and what to send instead. Each therapist reads it in an email.",
             },
-            run=lambda note: self._decide_all(request, queryset, Certification.Status.REJECTED, note),
+            run=lambda note, reason: self._decide_all(
+                request, queryset.select_related("therapist"), Certification.Status.REJECTED, note, reason
+            ),
             items=((c.pk, str(c), c.credential_number) for c in queryset.select_related("therapist")),
             action="reject_selected",
             title="Reject certifications",
-            intro="Reject these certifications? Their therapists are emailed the note below.",
+            intro="Reject these certifications? Their therapists are emailed the reason and the note below.",
         )
 
 
@@ -304,11 +491,11 @@ class CertificationAdmin(admin.ModelAdmin):
 class CertificationDecisionAdmin(admin.ModelAdmin):
     """Read-only: the audit trail is appended to by the verification service alone."""
 
-    list_display = ["decided_at", "certification_label", "status", "decided_by", "note"]
+    list_display = ["decided_at", "certification_label", "status", "reason", "decided_by", "note"]
     list_filter = ["status"]
     search_fields = ["certification_label", "note", "decided_by__username"]
     list_select_related = ["decided_by"]
-    readonly_fields = ["certification", "certification_label", "status", "note", "decided_by", "decided_at"]
+    readonly_fields = ["certification", "certification_label", "status", "reason", "note", "decided_by", "decided_at"]
 
     def has_add_permission(self, request):
         return False

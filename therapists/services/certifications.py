@@ -1,7 +1,11 @@
 """The certification workflow: therapists submit, edit and withdraw; verifiers decide; every step keeps the badge right.
 
 States: a certification starts `pending`. A verifier moves it to `verified` or `rejected`
-(a note is required to reject), and may later revoke a verification or reverse a rejection.
+(a reason from RejectionReason and a note are required to reject; a credential past its expiry is never
+verified), and may later revoke a verification or reverse a rejection.
+The desk: a verifier takes a pending item (claimed_by, claimed_at) so that others leave it; an item another
+verifier holds is neither taken nor decided by anyone else until it is released or the claim lapses
+(desk.CLAIM_LIMIT); a decision releases it. Every step locks the therapist's row, then the certification's.
 When the therapist changes a certification that was decided, it goes back to `pending`.
 Each decision is appended to the audit trail (CertificationDecision) and emailed to the
 therapist; after every change `therapist_refresh_credentials` recomputes `verified_until`.
@@ -17,11 +21,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from common.admin import day, moment
 from common.email import send_email
 from common.files import delete_stored_files, discard_written_files
 from common.forms import dataclass_from_form
 from common.storage import private_storage
 
+from ..desk import claim_holder, is_renewable
 from ..models import Certification, CertificationDecision, Specialty, Therapist
 from ..permissions import can_verify
 from ..uploads import CleanDocument
@@ -71,15 +77,53 @@ def _store_document(certification: Certification, document: CleanDocument, writt
     written.append(certification.document.name)
 
 
+def _check_renewal(*, therapist: Therapist, renews: Certification, details: CertificationDetails) -> None:
+    """A renewal renews a verified credential of the same profile that expired or expires soon, is of the same
+    kind, and expires later than it; one renewal waits at a time."""
+    if renews.therapist_id != therapist.pk:
+        raise ValidationError("A renewal renews a credential of the same profile.", code="renewal_other_profile")
+    if not is_renewable(renews):
+        raise ValidationError(
+            "Only a verified credential that has expired or expires within 30 days can be renewed.",
+            code="renewal_not_due",
+        )
+    if Certification.objects.pending().filter(renews=renews).exists():
+        raise ValidationError("A renewal of this credential already waits for our verifiers.", code="renewal_waiting")
+    if details.kind != renews.kind:
+        raise ValidationError(
+            {"kind": "A renewal is of the same kind as the credential it renews."}, code="renewal_kind"
+        )
+    if details.expires_on is not None and renews.expires_on is not None and details.expires_on <= renews.expires_on:
+        raise ValidationError(
+            {
+                "expires_on": ValidationError(
+                    "A renewal expires after the credential it renews (%(expires)s).",
+                    code="renewal_expiry",
+                    params={"expires": day(renews.expires_on)},
+                )
+            }
+        )
+
+
 def certification_submit(
-    *, therapist: Therapist, details: CertificationDetails, document: CleanDocument | None
+    *,
+    therapist: Therapist,
+    details: CertificationDetails,
+    document: CleanDocument | None,
+    renews: Certification | None = None,
 ) -> Certification:
-    """Add a credential to a profile; it waits, pending, for a verifier."""
+    """Add a credential to a profile; it waits, pending, for a verifier.
+
+    With `renews`, it is the renewal of an expiring credential, which keeps counting until its own expiry.
+    """
     written: list[str] = []
     try:
         with transaction.atomic():
             therapist = Therapist.objects.lock(therapist.pk)
-            certification = Certification(therapist=therapist, status=Status.PENDING)
+            if renews is not None:
+                renews = Certification.objects.lock(renews.pk)
+                _check_renewal(therapist=therapist, renews=renews, details=details)
+            certification = Certification(therapist=therapist, status=Status.PENDING, renews=renews)
             for name in Certification.DETAIL_FIELDS:
                 setattr(certification, name, getattr(details, name))
             certification.full_clean(exclude=["document"])
@@ -123,7 +167,7 @@ def certification_update(
             was_decided = locked.status != Status.PENDING
             if was_decided:
                 locked.status, locked.decided_by, locked.decided_at = Status.PENDING, None, None
-                locked.decision_note = ""
+                locked.decision_note, locked.rejection_reason = "", ""
             locked.save()
             if was_decided:
                 CertificationDecision.objects.create(
@@ -150,7 +194,16 @@ def certification_withdraw(*, certification: Certification) -> None:
         therapist_refresh_credentials(therapist=therapist)
 
 
-def check_decision(*, therapist: Therapist, current: str, decided_by: AbstractBaseUser, status: str, note: str) -> None:
+def check_decision(
+    *,
+    therapist: Therapist,
+    current: str,
+    decided_by: AbstractBaseUser,
+    status: str,
+    note: str,
+    reason: str = "",
+    expires_on: datetime.date | None = None,
+) -> None:
     """Raise unless this verifier may take this decision on a certification now in state `current`.
 
     The admin's form calls it too, so a refused decision shows as a form error.
@@ -168,27 +221,95 @@ def check_decision(*, therapist: Therapist, current: str, decided_by: AbstractBa
                 "wanted": Status(status).label.lower() if status in Status.values else status,
             },
         )
+    if status == Status.VERIFIED and expires_on is not None and expires_on < timezone.localdate():
+        raise ValidationError(
+            "It expired on %(date)s: a credential past its expiry is never verified. The therapist can upload a "
+            "renewal from their dashboard.",
+            code="expired",
+            params={"date": day(expires_on)},
+        )
+    if status == Status.REJECTED and reason not in Certification.RejectionReason.values:
+        raise ValidationError("Pick the reason for the rejection from the list.", code="reason")
     if status == Status.REJECTED and not note.strip():
         raise ValidationError("Say why the certification is rejected; the therapist reads this note.", code="note")
 
 
+def check_claim(*, certification: Certification, user: AbstractBaseUser) -> None:
+    """Raise when another verifier holds the item: they decide it, unless they or a superuser release it."""
+    holder = claim_holder(certification)
+    if holder is not None and holder.pk != user.pk:
+        raise ValidationError(
+            "Taken by %(holder)s since %(since)s: ask them or release it.",
+            code="taken",
+            params={"holder": holder.get_username(), "since": moment(certification.claimed_at)},
+        )
+
+
+def _check_unchanged(locked: Certification, expected_status: str | None) -> None:
+    """The decision was taken on what the verifier saw: if another verifier decided meanwhile, say so."""
+    if expected_status is None or locked.status == expected_status:
+        return
+    who = locked.decided_by.get_username() if locked.decided_by_id else "the therapist"
+    raise ValidationError(
+        "Meanwhile %(who)s marked it %(status)s (%(when)s); nothing was changed. Open it again to see why.",
+        code="changed_meanwhile",
+        params={"who": who, "status": locked.get_status_display().lower(), "when": moment(locked.updated_at)},
+    )
+
+
 def certification_decide(
-    *, certification: Certification, decided_by: AbstractBaseUser, status: str, note: str = ""
+    *,
+    certification: Certification,
+    decided_by: AbstractBaseUser,
+    status: str,
+    note: str = "",
+    reason: str = "",
+    expected_status: str | None = None,
 ) -> Certification:
-    """Verify or reject: record who and when, append to the audit trail, refresh the badge, tell the therapist."""
+    """Verify or reject: record who, when and why, append to the audit trail, release the item, refresh the
+    badge, tell the therapist.
+
+    `expected_status` is the state the verifier saw when they chose (the admin passes it): if another verifier
+    decided meanwhile, this decision is refused rather than taken on top of theirs. A rejection needs a reason
+    from Certification.RejectionReason and a note; an item another verifier holds is theirs to decide.
+    """
     with transaction.atomic():
         therapist, locked = _lock(certification)
-        check_decision(therapist=therapist, current=locked.status, decided_by=decided_by, status=status, note=note)
+        _check_unchanged(locked, expected_status)
+        check_decision(
+            therapist=therapist,
+            current=locked.status,
+            decided_by=decided_by,
+            status=status,
+            note=note,
+            reason=reason,
+            expires_on=locked.expires_on,
+        )
+        check_claim(certification=locked, user=decided_by)
         locked.status = status
         locked.decided_by = decided_by
         locked.decided_at = timezone.now()
         locked.decision_note = note.strip()
+        locked.rejection_reason = reason if status == Status.REJECTED else ""
+        locked.claimed_by, locked.claimed_at = None, None
         locked.full_clean(exclude=["document"])
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+        locked.save(
+            update_fields=[
+                "status",
+                "decided_by",
+                "decided_at",
+                "decision_note",
+                "rejection_reason",
+                "claimed_by",
+                "claimed_at",
+                "updated_at",
+            ]
+        )
         CertificationDecision.objects.create(
             certification=locked,
             certification_label=str(locked),
             status=status,
+            reason=locked.rejection_reason,
             note=locked.decision_note,
             decided_by=decided_by,
             decided_at=locked.decided_at,
@@ -200,6 +321,53 @@ def certification_decide(
                 template="certification_decision",
                 context={"certification": locked, "therapist": therapist},
             )
+    return locked
+
+
+def certification_take(*, certification: Certification, verifier: AbstractBaseUser) -> Certification:
+    """The verifier takes a pending item: the others see who holds it and since when, and leave it to them.
+
+    Taking one's own item again renews the claim; an item another verifier holds is refused, naming them.
+    """
+    with transaction.atomic():
+        _therapist, locked = _lock(certification)
+        if not can_verify(verifier):
+            raise PermissionDenied("Only verifiers take items of the verification queue.")
+        if locked.status != Status.PENDING:
+            raise ValidationError(
+                "Only a pending certification is taken; this one is %(status)s.",
+                code="not_pending",
+                params={"status": locked.get_status_display().lower()},
+            )
+        holder = claim_holder(locked)
+        if holder is not None and holder.pk != verifier.pk:
+            raise ValidationError(
+                "Already taken by %(holder)s since %(since)s.",
+                code="taken",
+                params={"holder": holder.get_username(), "since": moment(locked.claimed_at)},
+            )
+        locked.claimed_by, locked.claimed_at = verifier, timezone.now()
+        locked.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
+    return locked
+
+
+def certification_release(*, certification: Certification, released_by: AbstractBaseUser) -> Certification:
+    """Give an item back to the queue: one's own, or, for a superuser, anyone's. A lapsed claim is anyone's."""
+    with transaction.atomic():
+        _therapist, locked = _lock(certification)
+        if not can_verify(released_by):
+            raise PermissionDenied("Only verifiers release items of the verification queue.")
+        if locked.claimed_by_id is None:
+            return locked
+        holder = claim_holder(locked)
+        if holder is not None and holder.pk != released_by.pk and not released_by.is_superuser:
+            raise ValidationError(
+                "Taken by %(holder)s since %(since)s: only they or a superuser release it.",
+                code="taken",
+                params={"holder": holder.get_username(), "since": moment(locked.claimed_at)},
+            )
+        locked.claimed_by, locked.claimed_at = None, None
+        locked.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
     return locked
 
 

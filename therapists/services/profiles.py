@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
+from common.email import send_email
 from common.files import delete_stored_files
 from common.forms import dataclass_from_form
 from common.storage import private_storage
@@ -88,11 +89,15 @@ def _set_profile_links(therapist: Therapist, details: ProfileDetails) -> None:
         getattr(therapist, name).set(getattr(details, name))
 
 
+# Paths under /therapists/ that come before a profile's <slug>/ in therapists/urls.py: no profile may take them.
+RESERVED_SLUGS = frozenset({"places"})
+
+
 def _slug_candidates(name: str):
     base = slugify(name)[:120].strip("-") or "therapist"
     # Only the base and its numbered forms: a short base ("a") must not read thousands of slugs.
     numbered = Q(slug=base) | Q(slug__regex=rf"^{re.escape(base)}-[0-9]+$")
-    taken = set(Therapist.objects.filter(numbered).values_list("slug", flat=True))
+    taken = set(Therapist.objects.filter(numbered).values_list("slug", flat=True)) | RESERVED_SLUGS
     number = 1
     while True:
         candidate = base if number == 1 else f"{base}-{number}"
@@ -162,19 +167,32 @@ def therapist_set_published(*, therapist: Therapist, published: bool) -> Therapi
     return locked
 
 
-def therapist_set_status(*, therapist: Therapist, status: str) -> Therapist:
+SUSPENSION_REASON_MESSAGE = "Say why the profile is suspended; its owner reads the reason."
+
+
+def therapist_set_status(*, therapist: Therapist, status: str, reason: str = "") -> Therapist:
     """Staff set a profile's status: any status on an unowned listing; on an owned profile only a suspension
-    or lifting one (the profile is published again), since publishing is otherwise the owner's choice."""
+    or lifting one (the profile is published again), since publishing is otherwise the owner's choice.
+
+    A suspension needs a reason: it is stored in `suspension_reason` and emailed to the owner; lifting the
+    suspension (any other status) clears it.
+    """
     with transaction.atomic():
         locked = Therapist.objects.lock(therapist.pk)
         if locked.status == status:
             return locked
+        suspending = status == Therapist.Status.SUSPENDED
         lifting = locked.status == Therapist.Status.SUSPENDED and status == Therapist.Status.PUBLISHED
-        if locked.owner_id is not None and status != Therapist.Status.SUSPENDED and not lifting:
+        if locked.owner_id is not None and not suspending and not lifting:
             raise ValidationError(OWNERS_CHOICE_MESSAGE, code="owners_choice")
+        if suspending and not reason.strip():
+            raise ValidationError(SUSPENSION_REASON_MESSAGE, code="suspension_reason")
         locked.status = status
+        locked.suspension_reason = reason.strip() if suspending else ""
         locked.full_clean(exclude=["slug", "owner"])
-        locked.save(update_fields=["status", "updated_at"])
+        locked.save(update_fields=["status", "suspension_reason", "updated_at"])
+        if suspending and locked.owner_id and locked.owner.email:
+            send_email(to=locked.owner.email, template="therapist_suspended", context={"therapist": locked})
     return locked
 
 

@@ -1,8 +1,11 @@
 """Template filters for the directory's pages."""
 
+import math
+
 from django import template
 
 from ..models import VERIFIED_MEANING
+from ..units import format_distance
 
 register = template.Library()
 
@@ -22,3 +25,15 @@ def star_class(rating) -> str:
         return "stars-0"
     halves = round(min(5.0, max(0.0, value)) * 2)
     return f"stars-{halves * 5}"
+
+
+@register.filter
+def distance(km) -> str:
+    """A distance in kilometres as the site's readers count it: 5.2 -> "3.2 mi" on a US site; "" when unknown."""
+    try:
+        value = float(km)
+    except (TypeError, ValueError):
+        return ""
+    if not math.isfinite(value) or value < 0:  # No search produces these; show nothing rather than fail.
+        return ""
+    return format_distance(value)

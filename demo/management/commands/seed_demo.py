@@ -12,6 +12,7 @@ from django.utils import timezone
 from faker import Faker
 
 from demo import reviews as review_demo
+from demo import roster as roster_demo
 from demo import therapists as therapist_demo
 from therapists.models import Specialty, Therapist
 from therapists.selectors import site_priors
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         therapist_demo.insert_plans(plans, photos=photos, rng=rng)
         inserted = review_demo.insert_reviews(plans, review_plans, rng=rng)
         review_demo.insert_replies_and_flags(inserted, rng=rng)
+        roster_demo.seed_rosters(seed=seed)
         site_priors(fresh=True)
         # Fresh planner statistics after a bulk load: without them SQLite guesses that
         # status = 'published' is selective and picks that index over coordinates or sort keys.

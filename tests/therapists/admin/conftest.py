@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reviews.models import Review
 from therapists.models import CertificationDecision
+from therapists.services.registry import roster_import
 
 from ...factories import (
     CertificationFactory,
@@ -28,6 +29,7 @@ def one_of_each(db):
         certification=certification, certification_label=str(certification), status="verified"
     )
     PlaceFactory()
+    roster_import(state="CO", data=b"state,license_number,name,status,issued_on,expires_on\nCO,A1,Ann Lee,active,,\n")
     ProfileClaimFactory(therapist=TherapistFactory(), user=UserFactory(username="claimant"))
     review = ReviewFactory(therapist=therapist)
     ReviewResponseFactory(review=review)

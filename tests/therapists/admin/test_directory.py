@@ -3,6 +3,8 @@
 from http import HTTPStatus
 
 import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -10,11 +12,14 @@ from django.urls import reverse
 from common.storage import private_storage
 from therapists.models import Therapist
 from therapists.selectors import search
+from therapists.services.profiles import therapist_set_status
 
 from ...factories import CertificationFactory, PlaceFactory, TherapistFactory, UserFactory
 from ..helpers import check_admin_pages_load, registered_on, submitted_form
 
 pytestmark = pytest.mark.django_db
+
+SUSPEND = {"action": "suspend", "apply": "yes", "note": "Several clients reported an unlicensed substitute."}
 
 DESK = registered_on("therapists.admin.directory")
 
@@ -40,7 +45,7 @@ def test_therapist_admin_suspend_action_hides_a_profile(client, superuser):
     client.force_login(superuser)
     response = client.post(
         reverse("admin:therapists_therapist_changelist"),
-        {"action": "suspend", "_selected_action": [therapist.pk]},
+        {**SUSPEND, "_selected_action": [therapist.pk]},
     )
     assert response.status_code == HTTPStatus.FOUND
     therapist.refresh_from_db()
@@ -61,9 +66,7 @@ def test_specialty_admin_new_specialty_appears_in_search_at_once(client, superus
 def test_therapist_admin_suspend_and_publish_actions_need_the_change_permission(client, verifier):
     therapist = TherapistFactory()
     client.force_login(verifier)  # may view therapists, may not change them
-    client.post(
-        reverse("admin:therapists_therapist_changelist"), {"action": "suspend", "_selected_action": [therapist.pk]}
-    )
+    client.post(reverse("admin:therapists_therapist_changelist"), {**SUSPEND, "_selected_action": [therapist.pk]})
     therapist.refresh_from_db()
     assert therapist.status == Therapist.Status.PUBLISHED
 
@@ -107,9 +110,7 @@ def test_therapist_admin_delete_removes_files_and_refreshes_search_counts(
 def test_therapist_admin_moderators_suspend_profiles_and_manage_focus_areas(client, moderator):
     therapist = TherapistFactory()
     client.force_login(moderator)
-    client.post(
-        reverse("admin:therapists_therapist_changelist"), {"action": "suspend", "_selected_action": [therapist.pk]}
-    )
+    client.post(reverse("admin:therapists_therapist_changelist"), {**SUSPEND, "_selected_action": [therapist.pk]})
     therapist.refresh_from_db()
     assert therapist.status == Therapist.Status.SUSPENDED
     response = client.post(
@@ -204,7 +205,7 @@ def test_therapist_admin_suspension_lifts_only_what_staff_suspended(client, mode
     draft = TherapistFactory(owner=UserFactory(), status=Therapist.Status.DRAFT)
     client.force_login(moderator)
     changelist = reverse("admin:therapists_therapist_changelist")
-    client.post(changelist, {"action": "suspend", "_selected_action": [owned_therapist.pk]})
+    client.post(changelist, {**SUSPEND, "_selected_action": [owned_therapist.pk]})
     owned_therapist.refresh_from_db()
     assert owned_therapist.status == Therapist.Status.SUSPENDED
     client.post(changelist, {"action": "lift_suspension", "_selected_action": [owned_therapist.pk, draft.pk]})
@@ -248,7 +249,61 @@ def test_therapist_admin_suspension_message_counts_profiles(client, superuser):
     one, two, three = TherapistFactory.create_batch(3)
     client.force_login(superuser)
     changelist = reverse("admin:therapists_therapist_changelist")
-    single = client.post(changelist, {"action": "suspend", "_selected_action": [one.pk]}, follow=True)
-    plural = client.post(changelist, {"action": "suspend", "_selected_action": [two.pk, three.pk]}, follow=True)
-    assert "1 profile suspended." in single.content.decode()
-    assert "2 profiles suspended." in plural.content.decode()
+    single = client.post(changelist, {**SUSPEND, "_selected_action": [one.pk]}, follow=True)
+    plural = client.post(changelist, {**SUSPEND, "_selected_action": [two.pk, three.pk]}, follow=True)
+    assert "1 profile suspended; owners are emailed the reason." in single.content.decode()
+    assert "2 profiles suspended; owners are emailed the reason." in plural.content.decode()
+
+
+# --- suspension with a reason (issue 11) ---
+
+
+def test_therapist_admin_suspend_asks_for_a_reason_first(client, superuser, owned_therapist):
+    client.force_login(superuser)
+    changelist = reverse("admin:therapists_therapist_changelist")
+    page = client.post(changelist, {"action": "suspend", "_selected_action": [owned_therapist.pk]})
+    assert page.status_code == HTTPStatus.OK and b"Reason for the suspension" in page.content
+    empty = client.post(changelist, {**SUSPEND, "note": "  ", "_selected_action": [owned_therapist.pk]})
+    assert empty.status_code == HTTPStatus.OK and b"This field is required" in empty.content
+    owned_therapist.refresh_from_db()
+    assert owned_therapist.status == Therapist.Status.PUBLISHED and owned_therapist.suspension_reason == ""
+
+
+def test_therapist_admin_suspend_stores_the_reason_emails_the_owner_and_lifting_clears_it(
+    client, superuser, owned_therapist, therapist_owner, django_capture_on_commit_callbacks
+):
+    client.force_login(superuser)
+    changelist = reverse("admin:therapists_therapist_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(changelist, {**SUSPEND, "_selected_action": [owned_therapist.pk]})
+    owned_therapist.refresh_from_db()
+    assert owned_therapist.status == Therapist.Status.SUSPENDED
+    assert owned_therapist.suspension_reason == SUSPEND["note"]
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [therapist_owner.email]
+    assert "suspended" in mail.outbox[0].subject and SUSPEND["note"] in mail.outbox[0].body
+    client.force_login(therapist_owner)
+    dashboard = client.get(reverse("dashboard:home")).content.decode()
+    assert "suspended this profile" in dashboard and SUSPEND["note"] in dashboard
+    client.force_login(superuser)
+    client.post(changelist, {"action": "lift_suspension", "_selected_action": [owned_therapist.pk]})
+    owned_therapist.refresh_from_db()
+    assert (owned_therapist.status, owned_therapist.suspension_reason) == (Therapist.Status.PUBLISHED, "")
+
+
+def test_therapist_set_status_refuses_a_suspension_without_a_reason(owned_therapist):
+    with pytest.raises(ValidationError, match="Say why the profile is suspended"):
+        therapist_set_status(therapist=owned_therapist, status=Therapist.Status.SUSPENDED, reason=" ")
+    owned_therapist.refresh_from_db()
+    assert owned_therapist.status == Therapist.Status.PUBLISHED
+
+
+def test_therapist_admin_change_form_sends_a_suspension_to_the_action(client, superuser, denver):
+    listing = TherapistFactory(owner=None, place=denver)
+    client.force_login(superuser)
+    url = reverse("admin:therapists_therapist_change", args=[listing.pk])
+    data = submitted_form(client.get(url), "therapist_form")
+    data["status"] = [Therapist.Status.SUSPENDED]
+    response = client.post(url, data)
+    assert response.status_code == HTTPStatus.OK and "it asks for the reason" in response.content.decode()
+    listing.refresh_from_db()
+    assert listing.status == Therapist.Status.PUBLISHED

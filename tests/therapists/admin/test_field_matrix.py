@@ -43,7 +43,7 @@ LISTING_FIELDS = {
     "status", "travels_to_client", "website", "years_experience",
 }  # fmt: skip
 CREDENTIAL = {"credential_number", "expires_on", "issued_on", "issuing_body", "kind", "new_document", "region",
-              "specialty", "title", "decision", "decision_text"}  # fmt: skip
+              "specialty", "title", "decision", "decision_reason", "decision_text"}  # fmt: skip
 ACCOUNT = {"date_joined", "email", "first_name", "groups", "is_active", "is_staff", "is_superuser", "last_login",
            "last_name", "user_permissions", "username"}  # fmt: skip
 TOTP = {"confirmed", "digits", "drift", "key", "name", "step", "t0", "throttling_failure_count",
@@ -51,6 +51,8 @@ TOTP = {"confirmed", "digits", "drift", "key", "name", "step", "t0", "throttling
 # form -> role -> the fields the change form lets the role edit (a set), or LOG_IN / FORBIDDEN.
 EXPECTED = {
     "accounts.User": _no_admin(verifier=FORBIDDEN, moderator=FORBIDDEN, superuser=ACCOUNT),
+    "therapists.LicenseRecord": _no_admin(verifier=set(), moderator=FORBIDDEN, superuser=set()),
+    "therapists.LicenseRoster": _no_admin(verifier=set(), moderator=FORBIDDEN, superuser=set()),
     "auth.Group": _no_admin(verifier=FORBIDDEN, moderator=FORBIDDEN, superuser={"name", "permissions"}),
     "otp_static.StaticDevice": _no_admin(
         verifier=FORBIDDEN, moderator=FORBIDDEN, superuser={"confirmed", "name", "token_set.token", "user"}

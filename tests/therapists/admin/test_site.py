@@ -14,7 +14,12 @@ from ..helpers import check_admin_pages_load
 
 pytestmark = pytest.mark.django_db
 
-DESKS = ("therapists.admin.directory", "therapists.admin.verification", "therapists.admin.claims")
+DESKS = (
+    "therapists.admin.directory",
+    "therapists.admin.verification",
+    "therapists.admin.claims",
+    "therapists.admin.registry",
+)
 OTHER_APPS = sorted(
     (model for model, model_admin in admin.site._registry.items() if type(model_admin).__module__ not in DESKS),
     key=lambda model: model._meta.label,

@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 
 from therapists.admin.verification import CertificationAdminForm
 from therapists.models import Certification, CertificationDecision, Expiry, Therapist
-from therapists.services.certifications import certification_decide
+from therapists.services.certifications import certification_decide, certification_take
 
 from ...factories import CertificationFactory, TherapistFactory
 from ..helpers import ACTORS, ADMIN_LOGIN, OK, check_admin_pages_load, check_outcome, registered_on
@@ -41,6 +41,7 @@ def _change_data(certification, **changes):
         "expires_on": certification.expires_on.isoformat() if certification.expires_on else "",
         "decision": "",
         "decision_text": "",
+        "decision_reason": "",
         "decisions-TOTAL_FORMS": "0",
         "decisions-INITIAL_FORMS": "0",
     }
@@ -73,7 +74,9 @@ def test_certification_change_page_previews_the_document_and_shows_the_other_cre
     client, verifier, certification
 ):
     other = CertificationFactory(therapist=certification.therapist, title="Prenatal course")
-    certification_decide(certification=other, decided_by=verifier, status="rejected", note="Blurry")
+    certification_decide(
+        certification=other, decided_by=verifier, status="rejected", note="Blurry", reason="unreadable"
+    )
     client.force_login(verifier)
     response = client.get(reverse("admin:therapists_certification_change", args=[certification.pk]))
     html = response.content.decode()
@@ -114,7 +117,7 @@ def test_certification_change_page_decision_verifies_and_emails(
 def test_certification_change_page_reject_without_a_note_is_a_form_error(client, verifier, certification):
     client.force_login(verifier)
     url = reverse("admin:therapists_certification_change", args=[certification.pk])
-    response = client.post(url, _change_data(certification, decision="rejected"))
+    response = client.post(url, _change_data(certification, decision="rejected", decision_reason="unreadable"))
     assert response.status_code == HTTPStatus.OK
     assert b"Say why the certification is rejected" in response.content
     certification.refresh_from_db()
@@ -197,6 +200,7 @@ def test_certification_bulk_reject_with_a_note_rejects_logs_and_emails(
                 "action": "reject_selected",
                 "_selected_action": [certification.pk],
                 "apply": "yes",
+                "reason": "not_in_registry",
                 "note": "The number is not on the board's register.",
             },
         )
@@ -230,6 +234,7 @@ def test_certification_admin_add_goes_through_the_service(client, superuser, own
         "expires_on": "",
         "decision": "verified",
         "decision_text": "",
+        "decision_reason": "",
         "decisions-TOTAL_FORMS": "0",
         "decisions-INITIAL_FORMS": "0",
     }
@@ -305,7 +310,13 @@ def test_certification_admin_verify_action_is_for_verifiers_and_superusers_only(
 def test_certification_admin_reject_action_is_for_verifiers_and_superusers_only(as_actor, certification, actor):
     as_actor(actor).post(
         reverse(CHANGELIST),
-        {"action": "reject_selected", "_selected_action": [certification.pk], "apply": "yes", "note": "Unreadable."},
+        {
+            "action": "reject_selected",
+            "_selected_action": [certification.pk],
+            "apply": "yes",
+            "note": "Unreadable.",
+            "reason": "unreadable",
+        },
     )
     certification.refresh_from_db()
     assert (certification.status == Certification.Status.REJECTED) == (actor in DECIDERS)
@@ -323,6 +334,7 @@ def test_certification_admin_change_form_decision_is_for_verifiers_and_superuser
         "expires_on": certification.expires_on.isoformat(),
         "decision": "verified",
         "decision_text": "",
+        "decision_reason": "",
         "decisions-TOTAL_FORMS": "0",
         "decisions-INITIAL_FORMS": "0",
     }
@@ -376,3 +388,127 @@ def test_verification_queue_shows_dates_in_the_site_format(client, verifier, cer
     assert shown == "Nov. 24, 2031"  # Django's en-us format: settings.DATE_FORMAT does not override a locale's
     assert f'<td class="field-expires_on nowrap">{shown}</td>' in changelist and "2031-11-24" not in changelist
     assert f"Prenatal course</a> — {other.issuing_body} · {other.get_status_display()} · expires {shown}</li>" in change
+
+
+# --- the desk: take/release, age, the "taken" filter, expired items, reasons (issue 11) ---
+
+
+def test_verification_queue_shows_each_pending_items_age(client, verifier, today):
+    CertificationFactory(created_at=timezone.now() - datetime.timedelta(days=3, hours=2))
+    CertificationFactory(created_at=timezone.now() - datetime.timedelta(hours=5))
+    CertificationFactory(created_at=timezone.now() - datetime.timedelta(days=1))
+    client.force_login(verifier)
+    html = client.get(reverse(CHANGELIST)).content.decode()
+    for shown in ("3 days", "1 day", "5 hours"):
+        assert f'<td class="field-age">{shown}</td>' in html
+
+
+def test_verification_queue_take_action_then_filter_by_who_holds_it(client, verifier, superuser, today):
+    mine, others, free = CertificationFactory.create_batch(3)
+    client.force_login(verifier)
+    client.post(reverse(CHANGELIST), {"action": "take_selected", "_selected_action": [mine.pk]})
+    certification_take(certification=others, verifier=superuser)
+    listed = {
+        state: list(client.get(reverse(CHANGELIST), {"taken": state}).context["cl"].result_list)
+        for state in ("mine", "others", "free")
+    }
+    assert listed == {"mine": [mine], "others": [others], "free": [free]}
+    html = client.get(reverse(CHANGELIST)).content.decode()
+    assert "Taken by verifier-user since" in html and "Taken by root since" in html
+
+
+def test_verification_queue_take_refused_names_the_holder(client, verifier, superuser, today):
+    certification = CertificationFactory()
+    certification_take(certification=certification, verifier=superuser)
+    client.force_login(verifier)
+    response = client.post(
+        reverse(CHANGELIST), {"action": "take_selected", "_selected_action": [certification.pk]}, follow=True
+    )
+    assert "Not taken" in response.content.decode() and "Already taken by root since" in response.content.decode()
+    certification.refresh_from_db()
+    assert certification.claimed_by == superuser
+
+
+def test_verification_queue_release_action_frees_own_item(client, verifier, today):
+    certification = CertificationFactory()
+    certification_take(certification=certification, verifier=verifier)
+    client.force_login(verifier)
+    client.post(reverse(CHANGELIST), {"action": "release_selected", "_selected_action": [certification.pk]})
+    certification.refresh_from_db()
+    assert certification.claimed_by is None
+
+
+def test_certification_change_page_refuses_a_decision_on_an_item_another_holds(
+    client, verifier, superuser, certification, today
+):
+    certification_take(certification=certification, verifier=superuser)
+    client.force_login(verifier)
+    url = reverse("admin:therapists_certification_change", args=[certification.pk])
+    response = client.post(url, _change_data(certification, decision="verified"))
+    assert response.status_code == HTTPStatus.OK
+    assert "Taken by root since" in response.content.decode() and "ask them or release it" in response.content.decode()
+    certification.refresh_from_db()
+    assert certification.status == "pending" and not CertificationDecision.objects.exists()
+
+
+def test_certification_change_page_reject_needs_a_reason(client, verifier, certification):
+    client.force_login(verifier)
+    url = reverse("admin:therapists_certification_change", args=[certification.pk])
+    response = client.post(url, _change_data(certification, decision="rejected", decision_text="Blurry."))
+    assert response.status_code == HTTPStatus.OK and b"Pick the reason for the rejection" in response.content
+    response = client.post(
+        url, _change_data(certification, decision="rejected", decision_text="Blurry.", decision_reason="unreadable")
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert CertificationDecision.objects.get().reason == "unreadable"
+
+
+def test_certification_bulk_verify_refuses_expired_items_and_says_which(client, verifier, today):
+    current = CertificationFactory(therapist=TherapistFactory(owner=None))
+    expired = CertificationFactory(
+        therapist=TherapistFactory(owner=None, name="Ed Expired"),
+        title="Old license",
+        issued_on=today - datetime.timedelta(days=800),
+        expires_on=today - datetime.timedelta(days=2),
+    )
+    client.force_login(verifier)
+    response = client.post(
+        reverse(CHANGELIST), {"action": "verify_selected", "_selected_action": [current.pk, expired.pk]}, follow=True
+    )
+    shown = date_format(expired.expires_on, "DATE_FORMAT")
+    assert f"Not verified: Old license (Ed Expired) expired on {shown}" in response.content.decode()
+    current.refresh_from_db(), expired.refresh_from_db()
+    assert (current.status, expired.status) == ("verified", "pending")
+
+
+def test_certification_bulk_reject_page_asks_for_a_reason(client, verifier, certification):
+    client.force_login(verifier)
+    data = {"action": "reject_selected", "_selected_action": [certification.pk], "apply": "yes", "note": "Blurry."}
+    page = client.post(reverse(CHANGELIST), data)
+    assert page.status_code == HTTPStatus.OK and b'name="reason"' in page.content
+    assert b"The document is unreadable or incomplete" in page.content
+    certification.refresh_from_db()
+    assert certification.status == "pending"
+
+
+def test_certification_change_page_take_and_release_buttons(client, verifier, superuser, certification, today):
+    client.force_login(verifier)
+    change = reverse("admin:therapists_certification_change", args=[certification.pk])
+    take = reverse("admin:therapists_certification_take", args=[certification.pk])
+    assert f'formaction="{take}"' in client.get(change).content.decode()
+    response = client.post(take, follow=True)
+    assert "You hold this item now." in response.content.decode()
+    assert "Taken by verifier-user since" in response.content.decode()
+    client.force_login(superuser)
+    refused = client.post(take, follow=True)
+    assert "Already taken by verifier-user since" in refused.content.decode()
+    client.post(reverse("admin:therapists_certification_release", args=[certification.pk]))
+    certification.refresh_from_db()
+    assert certification.claimed_by is None, "a superuser may release anyone's item"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_certification_take_url_is_for_verifiers_and_superusers_only(as_actor, certification, actor):
+    as_actor(actor).post(reverse("admin:therapists_certification_take", args=[certification.pk]))
+    certification.refresh_from_db()
+    assert (certification.claimed_by_id is not None) == (actor in DECIDERS)

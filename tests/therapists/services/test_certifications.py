@@ -7,12 +7,16 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from common.storage import private_storage
+from therapists.desk import CLAIM_LIMIT
 from therapists.models import FAR_FUTURE, Certification, CertificationDecision, Therapist
 from therapists.services.certifications import (
     CertificationDetails,
     certification_decide,
+    certification_release,
+    certification_take,
     certification_update,
     certification_withdraw,
 )
@@ -35,8 +39,12 @@ def _document() -> CleanDocument:
     return clean_document(corpus.Hostile("d", "d.pdf", corpus.PDF, "application/pdf", "", "").upload())
 
 
-def _decide(certification, verifier, status, note=""):
-    return certification_decide(certification=certification, decided_by=verifier, status=status, note=note)
+def _decide(certification, verifier, status, note="", reason=""):
+    if status == REJECTED and not reason:
+        reason = Certification.RejectionReason.UNREADABLE
+    return certification_decide(
+        certification=certification, decided_by=verifier, status=status, note=note, reason=reason
+    )
 
 
 def _therapist(pk) -> Therapist:
@@ -78,7 +86,8 @@ def test_certification_decide_reject_needs_a_note(certification, verifier):
     [(PENDING, VERIFIED), (PENDING, REJECTED), (VERIFIED, REJECTED), (REJECTED, VERIFIED)],
 )
 def test_certification_decide_takes_the_allowed_transitions(certification, verifier, start, wanted):
-    Certification.objects.filter(pk=certification.pk).update(status=start)
+    reason = Certification.RejectionReason.OTHER if start == REJECTED else ""
+    Certification.objects.filter(pk=certification.pk).update(status=start, rejection_reason=reason)
     certification.refresh_from_db()
     assert _decide(certification, verifier, wanted, "note").status == wanted
 
@@ -88,7 +97,8 @@ def test_certification_decide_takes_the_allowed_transitions(certification, verif
     [(VERIFIED, VERIFIED), (REJECTED, REJECTED), (VERIFIED, PENDING), (PENDING, PENDING), (PENDING, "approved")],
 )
 def test_certification_decide_refuses_every_other_transition(certification, verifier, start, wanted):
-    Certification.objects.filter(pk=certification.pk).update(status=start)
+    reason = Certification.RejectionReason.OTHER if start == REJECTED else ""
+    Certification.objects.filter(pk=certification.pk).update(status=start, rejection_reason=reason)
     certification.refresh_from_db()
     with pytest.raises(ValidationError):
         _decide(certification, verifier, wanted, "note")
@@ -261,3 +271,120 @@ def test_certification_withdraw_keeps_a_document_file_other_rows_share(owned_the
     twin = CertificationFactory(therapist=owned_therapist, document=certification.document.name)
     certification_withdraw(certification=twin)
     assert private_storage().exists(certification.document.name)
+
+
+# --- the desk: reasons, expiry, claims (issue 11) ---
+
+
+def test_certification_decide_reject_needs_a_reason_from_the_list(certification, verifier):
+    for reason in ("", "because"):
+        with pytest.raises(ValidationError, match="Pick the reason"):
+            certification_decide(
+                certification=certification, decided_by=verifier, status=REJECTED, note="Blurry.", reason=reason
+            )
+    certification.refresh_from_db()
+    assert certification.status == PENDING and not CertificationDecision.objects.exists()
+
+
+def test_certification_decide_reject_stores_the_reason_and_the_audit_trail_keeps_it(
+    certification, verifier, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _decide(certification, verifier, REJECTED, "No such number.", Certification.RejectionReason.NOT_IN_REGISTRY)
+    certification.refresh_from_db()
+    assert certification.rejection_reason == Certification.RejectionReason.NOT_IN_REGISTRY
+    assert CertificationDecision.objects.get().reason == Certification.RejectionReason.NOT_IN_REGISTRY
+    assert "Reason: The state registry has no such license" in mail.outbox[0].body
+    assert "No such number." in mail.outbox[0].body
+
+
+def test_certification_decide_refuses_to_verify_an_expired_credential(owned_therapist, verifier, today):
+    expired = CertificationFactory(
+        therapist=owned_therapist,
+        issued_on=today - datetime.timedelta(days=800),
+        expires_on=today - datetime.timedelta(days=1),
+    )
+    with pytest.raises(ValidationError, match="expired on"):
+        _decide(expired, verifier, VERIFIED)
+    expired.refresh_from_db()
+    assert expired.status == PENDING and not CertificationDecision.objects.exists()
+
+
+def test_certification_decide_verifies_one_that_expires_today(owned_therapist, verifier, today):
+    last_day = CertificationFactory(therapist=owned_therapist, expires_on=today)
+    assert _decide(last_day, verifier, VERIFIED).status == VERIFIED
+
+
+def _second_verifier():
+    user = UserFactory(username="second-verifier", is_staff=True)
+    user.groups.add(Group.objects.get(name="Verifiers"))
+    return user
+
+
+def test_certification_take_shows_who_holds_it_and_refuses_another_verifier(certification, verifier, today):
+    taken = certification_take(certification=certification, verifier=verifier)
+    assert taken.claimed_by == verifier and taken.claimed_at == timezone.now()
+    with pytest.raises(ValidationError, match="Already taken by verifier-user since"):
+        certification_take(certification=certification, verifier=_second_verifier())
+    certification.refresh_from_db()
+    assert certification.claimed_by == verifier
+
+
+def test_certification_decide_refuses_an_item_another_verifier_holds(certification, verifier, today):
+    certification_take(certification=certification, verifier=verifier)
+    with pytest.raises(ValidationError, match="Taken by verifier-user since .*: ask them or release it."):
+        _decide(certification, _second_verifier(), VERIFIED)
+    certification.refresh_from_db()
+    assert certification.status == PENDING and not CertificationDecision.objects.exists()
+
+
+def test_certification_decide_by_the_holder_releases_the_item(certification, verifier, today):
+    certification_take(certification=certification, verifier=verifier)
+    decided = _decide(certification, verifier, VERIFIED)
+    assert (decided.status, decided.claimed_by, decided.claimed_at) == (VERIFIED, None, None)
+
+
+def test_certification_claim_lapses_after_the_limit(certification, verifier, time_machine, today):
+    certification_take(certification=certification, verifier=verifier)
+    time_machine.shift(CLAIM_LIMIT + datetime.timedelta(seconds=1))
+    other = _second_verifier()
+    assert certification_take(certification=certification, verifier=other).claimed_by == other
+
+
+def test_certification_release_own_item_or_any_as_superuser(certification, verifier, superuser, today):
+    certification_take(certification=certification, verifier=verifier)
+    with pytest.raises(ValidationError, match="only they or a superuser release it"):
+        certification_release(certification=certification, released_by=_second_verifier())
+    assert certification_release(certification=certification, released_by=superuser).claimed_by is None
+    certification_take(certification=certification, verifier=verifier)
+    assert certification_release(certification=certification, released_by=verifier).claimed_by is None
+
+
+@pytest.mark.parametrize("who", ["client_user", "staff_user", "therapist_owner"])
+def test_certification_take_and_release_are_for_verifiers_only(request, certification, who):
+    user = request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        certification_take(certification=certification, verifier=user)
+    with pytest.raises(PermissionDenied):
+        certification_release(certification=certification, released_by=user)
+
+
+def test_certification_take_refuses_a_decided_item(certification, verifier):
+    _decide(certification, verifier, VERIFIED)
+    with pytest.raises(ValidationError, match="Only a pending certification is taken"):
+        certification_take(certification=certification, verifier=verifier)
+
+
+def test_certification_decide_refuses_when_another_verifier_decided_meanwhile(certification, verifier):
+    seen = certification.status
+    _decide(certification, verifier, VERIFIED)
+    with pytest.raises(ValidationError, match="Meanwhile verifier-user marked it verified"):
+        certification_decide(
+            certification=certification,
+            decided_by=_second_verifier(),
+            status=REJECTED,
+            note="Blurry.",
+            reason=Certification.RejectionReason.UNREADABLE,
+            expected_status=seen,
+        )
+    assert list(CertificationDecision.objects.values_list("status", flat=True)) == [VERIFIED]

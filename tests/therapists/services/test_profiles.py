@@ -88,7 +88,9 @@ def test_therapist_create_without_an_owner_is_a_listing_with_the_chosen_status(d
 )
 def test_therapist_set_status_on_an_owned_profile_suspends_or_lifts_a_suspension(owned_therapist, before, after):
     Therapist.objects.filter(pk=owned_therapist.pk).update(status=before)
-    assert therapist_set_status(therapist=owned_therapist, status=after).status == after
+    assert (
+        therapist_set_status(therapist=owned_therapist, status=after, reason="Unlicensed substitute.").status == after
+    )
     assert Therapist.objects.get(pk=owned_therapist.pk).status == after
 
 
@@ -135,3 +137,8 @@ def test_therapist_update_profile_recomputes_the_badge_when_the_practice_state_c
         therapist=owned_therapist, details=ProfileDetails(name=owned_therapist.name, city="Denver", region="CO")
     )
     assert Therapist.objects.get(pk=owned_therapist.pk).verified_until == FAR_FUTURE
+
+
+def test_therapist_create_never_takes_a_slug_the_directory_uses_as_a_path(client_user, denver):
+    details = ProfileDetails(name="Places", city="Denver")
+    assert therapist_create(owner=client_user, details=details).slug == "places-2"

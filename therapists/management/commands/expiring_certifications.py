@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from common.admin import count_phrase
 from therapists.selectors import certifications_expiring
 from therapists.services.certifications import notify_expiring
 
@@ -25,8 +26,7 @@ class Command(BaseCommand):
                 f"(certification {certification.pk}, {owner})"
             )
         emailed = 0 if no_email else notify_expiring(certifications=certifications)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{len(certifications)} certification(s) expire within {days} day(s); {emailed} owner(s) emailed."
-            )
-        )
+        expiring = count_phrase(len(certifications), "certification expires", "certifications expire")
+        window = count_phrase(days, "day", "days")
+        owners = count_phrase(emailed, "owner emailed", "owners emailed")
+        self.stdout.write(self.style.SUCCESS(f"{expiring} within {window}; {owners}."))

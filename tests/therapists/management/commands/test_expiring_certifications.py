@@ -44,7 +44,7 @@ def test_expiring_certifications_lists_those_about_to_expire_and_emails_owners(
         output = _run("--days", "30")
     assert "State license" in output and "Thai cert" in output and "Unowned license" in output
     assert "Board cert" not in output and "Pending cert" not in output and "Forever" not in output
-    assert "3 certification(s) expire within 30 day(s); 1 owner(s) emailed." in output
+    assert "3 certifications expire within 30 days; 1 owner emailed." in output
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["expiring@example.com"]
@@ -55,6 +55,14 @@ def test_expiring_certifications_no_email_only_lists(expiring_certifications, dj
     with django_capture_on_commit_callbacks(execute=True):
         output = _run("--days", "60", "--no-email")
     assert "Board cert" in output and mail.outbox == []
+    assert "4 certifications expire within 60 days; 0 owners emailed." in output
+
+
+def test_expiring_certifications_message_says_one_in_the_singular(today, django_capture_on_commit_callbacks):
+    CertificationFactory(status="verified", expires_on=today + datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        output = _run("--days", "1")
+    assert "1 certification expires within 1 day; 0 owners emailed." in output and "(s)" not in output
 
 
 def test_expiring_certifications_refuses_negative_days(db):

@@ -1,0 +1,152 @@
+"""Believable demo content (issue 12, point 12): words composed from each therapist's facts, phones in the
+fictional 555-01xx range, review words that agree with their stars and vary across profiles, same seed ->
+same words."""
+
+import random
+import re
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+
+from demo import content
+from reviews.models import Review
+from therapists.models import Specialty, Therapist
+
+pytestmark = pytest.mark.django_db
+
+PHONE = re.compile(r"^\(([2-9]\d\d)\) 555-01\d\d$")
+# What filler text (Faker's lorem and word lists) looked like on the old demo profiles.
+FILLER = re.compile(r"\b(lorem|ipsum|election|whole|someone|effect role)\b", re.I)
+
+
+@pytest.fixture
+def seeded(small_gazetteer, today):
+    call_command("seed_demo", "--therapists", "200", "--seed", "4", "--photos", "0", "--no-logins")
+    return list(Therapist.objects.prefetch_related("specialties", "focus_areas").order_by("pk"))
+
+
+def _sentence_patterns(sentences: list[str]) -> list[re.Pattern]:
+    """Each template sentence as a pattern: its placeholders match any words."""
+    patterns = []
+    for sentence in sentences:
+        escaped = re.escape(sentence)
+        for slot in ("massage", "area", "name", "length"):
+            escaped = escaped.replace(re.escape("{" + slot + "}"), ".+?")
+        patterns.append(re.compile(escaped, re.I))
+    return patterns
+
+
+def _tone_patterns(parts: dict | list) -> list[re.Pattern]:
+    return _sentence_patterns([s for group in parts.values() for s in group] if isinstance(parts, dict) else parts)
+
+
+POSITIVE = _tone_patterns(content.POSITIVE)
+MIXED = _tone_patterns(content.MIXED)
+NEGATIVE = _tone_patterns(content.NEGATIVE)
+MINOR = _tone_patterns(content.MINOR)
+
+
+def _uses(body: str, patterns: list[re.Pattern]) -> bool:
+    return any(pattern.search(body) for pattern in patterns)
+
+
+def test_taglines_and_bios_name_only_the_therapists_own_specialties(seeded):
+    all_names = {s.name.casefold() for s in Specialty.objects.all()}
+    for therapist in seeded:
+        own = {s.name.casefold() for s in therapist.specialties.all()}
+        headline, bio = therapist.headline.casefold(), therapist.bio.casefold()
+        assert any(name in headline for name in own), therapist.headline
+        for name in all_names - own:
+            assert name not in headline, (therapist.headline, own)
+            assert name not in bio, (therapist.bio, own)
+        # Every one of their specialties is said in the bio.
+        assert all(name in bio for name in own), (therapist.bio, own)
+
+
+def test_bios_are_plain_english_from_the_therapists_facts(seeded):
+    for therapist in seeded:
+        assert not FILLER.search(therapist.bio), therapist.bio
+        assert therapist.city in therapist.bio
+        years = therapist.years_experience
+        if years:
+            assert ("one year" if years == 1 else f"{years} years") in therapist.bio
+        else:
+            assert "newly licensed" in therapist.bio or "this year" in therapist.bio
+        assert ("come to your home" in therapist.bio) is therapist.travels_to_client
+        assert ("hypoallergenic" in therapist.bio) is therapist.hypoallergenic_products
+        for area in therapist.focus_areas.all():
+            assert content.FOCUS_PHRASES[area.slug] in therapist.bio
+    # Varied: no two profiles share a bio.
+    bios = Counter(t.bio for t in seeded)
+    assert bios.most_common(1)[0][1] == 1
+
+
+def test_phones_are_fictional_555_01xx_numbers_in_the_state_s_area_code(seeded):
+    for therapist in seeded:
+        match = PHONE.match(therapist.phone)
+        assert match, therapist.phone
+        assert match.group(1) == content.AREA_CODES[therapist.region]
+
+
+def test_review_words_agree_with_their_stars(seeded):
+    reviews = list(Review.objects.values_list("rating", "body", "title"))
+    assert {rating for rating, _body, _title in reviews} == {1, 2, 3, 4, 5}
+    for rating, body, title in reviews:
+        assert title in content.REVIEW_TITLES[rating]
+        if rating <= 2:
+            assert _uses(body, NEGATIVE) and not _uses(body, POSITIVE + MIXED + MINOR), body
+        elif rating == 3:
+            assert _uses(body, MIXED) and not _uses(body, POSITIVE + NEGATIVE), body
+        else:
+            assert _uses(body, POSITIVE) and not _uses(body, NEGATIVE + MIXED), body
+            assert rating == 4 or not _uses(body, MINOR), body
+
+
+def test_review_texts_talk_about_the_massage_reviewed():
+    def text(rating, seed):
+        return content.review_text(
+            rating=rating, massage="Thai", focus=[("sciatica", "Sciatica")], name="Rosa", rng=random.Random(seed)
+        )
+
+    assert text(5, 1)[0] in content.REVIEW_TITLES[5]
+    texts = {text(5, seed)[1] for seed in range(200)}
+    assert any("Thai massage" in text for text in texts)
+    assert any("sciatica" in text for text in texts)
+    assert any("Rosa" in text for text in texts)
+    assert not any("thai massage" in text for text in texts)  # a proper name keeps its capital
+    assert all("{" not in part for rating in range(1, 6) for seed in range(50) for part in text(rating, seed))
+
+
+def test_review_texts_vary_across_profiles(seeded):
+    profiles_by_body: dict[str, set[int]] = {}
+    for therapist_id, body in Review.objects.values_list("therapist_id", "body"):
+        profiles_by_body.setdefault(body, set()).add(therapist_id)
+    total = Review.objects.count()
+    assert total == 1600
+    # Bounded repetition: no text on more than two profiles, and nine in ten texts written once.
+    assert max(len(profiles) for profiles in profiles_by_body.values()) <= 2
+    assert len(profiles_by_body) >= 0.9 * total
+
+
+def test_the_same_seed_gives_the_same_words(small_gazetteer, today):
+    def words():
+        return list(Therapist.objects.order_by("slug").values_list("headline", "bio", "phone")), sorted(
+            Review.objects.values_list("therapist__slug", "title", "body")
+        )
+
+    call_command("seed_demo", "--therapists", "25", "--seed", "9", "--photos", "0", "--no-logins")
+    first = words()
+    Therapist.objects.all().delete()
+    call_command("seed_demo", "--therapists", "25", "--seed", "9", "--photos", "0", "--no-logins")
+    assert words() == first
+    Therapist.objects.all().delete()
+    call_command("seed_demo", "--therapists", "25", "--seed", "10", "--photos", "0", "--no-logins")
+    assert words() != first
+
+
+@pytest.mark.parametrize("region", ["CO", "NY", "ZZ", ""])
+def test_phone_number_is_always_in_the_fictional_range(region):
+    numbers = {content.phone_number(region, random.Random(seed)) for seed in range(300)}
+    assert all(PHONE.match(number) for number in numbers)
+    assert len(numbers) > 50

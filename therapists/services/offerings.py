@@ -1,0 +1,140 @@
+"""What a practice offers and when: its menu of services by length and price, and its weekly opening hours.
+
+Each write replaces the whole menu (or the whole week) in one transaction after checking all of it, so a refused
+menu leaves the old one as it was. The menu keeps `Therapist.price_60`, the cheapest 60-minute price the search
+reads for `max_price` (the contract), exact in the same transaction.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Min
+
+from ..hours import Period, overlaps
+from ..models import (
+    MAX_SERVICE_PRICE,
+    MIN_SERVICE_PRICE,
+    SESSION_LENGTHS,
+    STANDARD_SESSION_MINUTES,
+    OpeningPeriod,
+    Service,
+    Specialty,
+    Therapist,
+)
+
+
+@dataclass(frozen=True)
+class ServiceItem:
+    """One line of the menu as the therapist states it."""
+
+    specialty: Specialty
+    minutes: int
+    price: int
+
+
+def _item_errors(item: ServiceItem, offered: set[int]) -> dict[str, str]:
+    errors = {}
+    if item.specialty.pk not in offered:
+        errors["specialty"] = f"Add {item.specialty.name} to your types of massage first, or choose another type."
+    if item.minutes not in SESSION_LENGTHS:
+        lengths = ", ".join(str(m) for m in SESSION_LENGTHS)
+        errors["minutes"] = f"Choose one of the usual lengths: {lengths} minutes."
+    if not MIN_SERVICE_PRICE <= item.price <= MAX_SERVICE_PRICE:
+        errors["price"] = f"Give a price between ${MIN_SERVICE_PRICE} and ${MAX_SERVICE_PRICE:,} for one session."
+    return errors
+
+
+def check_services(*, therapist: Therapist, items: Sequence[ServiceItem]) -> list[dict[str, str]]:
+    """Each item's errors by field (an empty dict for a good one), in the order given; the forms show them
+    beside their fields. Two prices for one type and length are an error on the later one."""
+    offered = set(therapist.specialties.values_list("pk", flat=True))
+    seen: dict[tuple[int, int], int] = {}
+    found = []
+    for index, item in enumerate(items):
+        errors = _item_errors(item, offered)
+        key = (item.specialty.pk, item.minutes)
+        if key in seen and "minutes" not in errors:
+            errors["minutes"] = (
+                f"{item.specialty.name} for {item.minutes} minutes is already priced on line {seen[key] + 1}."
+            )
+        seen.setdefault(key, index)
+        found.append(errors)
+    return found
+
+
+def cheapest_standard_price(therapist: Therapist) -> int | None:
+    return therapist.services.filter(minutes=STANDARD_SESSION_MINUTES).aggregate(low=Min("price"))["low"]
+
+
+def therapist_set_services(*, therapist: Therapist, items: Sequence[ServiceItem]) -> list[Service]:
+    """Replace the menu; raises ValidationError (nothing changed) when any line is wrong."""
+    with transaction.atomic():
+        locked = Therapist.objects.lock(therapist.pk)
+        errors = check_services(therapist=locked, items=items)
+        if any(errors):
+            raise ValidationError(
+                [
+                    ValidationError(f"Line {index + 1}: {message}", code=field)
+                    for index, line in enumerate(errors)
+                    for field, message in line.items()
+                ]
+            )
+        locked.services.all().delete()
+        saved = Service.objects.bulk_create(
+            Service(therapist=locked, specialty=item.specialty, minutes=item.minutes, price=item.price)
+            for item in items
+        )
+        _refresh_standard_price(locked)
+    return saved
+
+
+def services_drop_unoffered(*, therapist: Therapist) -> int:
+    """After the therapist's types of massage change: drop the services of types they no longer offer.
+    Call inside the profile's transaction, the therapist's row locked. Returns services dropped."""
+    dropped, _ = therapist.services.exclude(specialty__in=therapist.specialties.all()).delete()
+    if dropped:
+        _refresh_standard_price(therapist)
+    return dropped
+
+
+def _refresh_standard_price(therapist: Therapist) -> None:
+    therapist.price_60 = cheapest_standard_price(therapist)
+    # updated_at too: it versions the search's cached counts, and the price filter's counts change.
+    therapist.save(update_fields=["price_60", "updated_at"])
+
+
+def check_hours(periods: Sequence[Period]) -> list[str]:
+    """What is wrong with a week of opening periods, in words a therapist reads beside the hours."""
+    days = dict(OpeningPeriod.Weekday.choices)
+    errors = []
+    for period in periods:
+        if period.weekday not in days:
+            errors.append("Choose a day of the week.")
+        elif period.closes <= period.opens:
+            errors.append(
+                f"{days[period.weekday]}: closing time ({period.closes:%H:%M}) must be after opening time "
+                f"({period.opens:%H:%M}). For hours past midnight, add the rest to the next day."
+            )
+    for earlier, later in overlaps(p for p in periods if p.weekday in days):
+        errors.append(
+            f"{days[later.weekday]}: {later.opens:%H:%M}–{later.closes:%H:%M} overlaps "
+            f"{earlier.opens:%H:%M}–{earlier.closes:%H:%M}."
+        )
+    return errors
+
+
+def therapist_set_hours(*, therapist: Therapist, periods: Sequence[Period], by_appointment: bool) -> None:
+    """Replace the weekly hours; raises ValidationError (nothing changed) when they are inverted or overlap."""
+    errors = check_hours(periods)
+    if errors:
+        raise ValidationError([ValidationError(message, code="hours") for message in errors])
+    with transaction.atomic():
+        locked = Therapist.objects.lock(therapist.pk)
+        locked.opening_periods.all().delete()
+        OpeningPeriod.objects.bulk_create(
+            OpeningPeriod(therapist=locked, weekday=p.weekday, opens=p.opens, closes=p.closes) for p in periods
+        )
+        locked.by_appointment = by_appointment
+        locked.save(update_fields=["by_appointment", "updated_at"])

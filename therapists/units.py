@@ -1,0 +1,92 @@
+"""Distances as the site's readers count them: miles or kilometres, and the radius choices in that unit.
+
+The URL keeps `radius_km` whatever the unit shown (the public contract), so every choice's value is a number of
+kilometres that the search's `radius_km` filter accepts (at most 500, two decimals).
+
+The contract's default radius, 25 km, is one of the choices on both units: on a mile site it is labelled
+"15 miles" (25 km is 15.5 miles), the nearest whole choice, so the default is always the selected one.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+KM_PER_MILE = 1.609344
+UNITS = ("mi", "km")
+# Whole numbers of the unit a reader picks from; the one nearest the default radius carries its exact value.
+RADIUS_STEPS = {"mi": (5, 10, 15, 25, 50, 100), "km": (5, 10, 25, 50, 100, 200)}
+UNIT_NAMES = {"mi": ("mile", "miles"), "km": ("km", "km")}
+
+
+def distance_unit() -> str:
+    """ "mi" or "km", from settings.DISTANCE_UNIT."""
+    unit = str(settings.DISTANCE_UNIT).strip().lower()
+    if unit not in UNITS:
+        raise ImproperlyConfigured(f"DISTANCE_UNIT must be one of {', '.join(UNITS)}, not {unit!r}.")
+    return unit
+
+
+def default_radius_km() -> float:
+    return float(settings.SEARCH_DEFAULT_RADIUS_KM)
+
+
+def to_unit(km: float, unit: str | None = None) -> float:
+    return km / KM_PER_MILE if (unit or distance_unit()) == "mi" else km
+
+
+def _number(value: float) -> str:
+    """ "3.2", "12": one decimal under ten, whole numbers above (a reader does not need 12.4 miles)."""
+    if value < 9.95:
+        return f"{value:.1f}".removesuffix(".0")
+    return f"{round(value):,}"
+
+
+def format_distance(km: float) -> str:
+    """A therapist's distance: "3.2 mi", "12 mi", "5 km"; under a tenth of the unit, "< 0.1 mi"."""
+    unit = distance_unit()
+    value = to_unit(float(km), unit)
+    if value < 0.1:
+        return f"< 0.1 {unit}"
+    return f"{_number(value)} {unit}"
+
+
+def format_radius(km: float) -> str:
+    """A radius in words: "25 miles", "1 mile", "50 km"; a value off the choices keeps a decimal ("18.6 miles")."""
+    unit = distance_unit()
+    km = float(km)
+    for value, label in _choices(unit):
+        if abs(float(value) - km) < 0.005:
+            return label
+    text = f"{to_unit(km, unit):,.1f}".removesuffix(".0")
+    singular, plural = UNIT_NAMES[unit]
+    return f"{text} {singular if text == '1' else plural}"
+
+
+def _km_value(km: float) -> str:
+    """A radius for the URL: at most two decimals, no trailing zeros ("8.05", "25")."""
+    return f"{km:.2f}".rstrip("0").rstrip(".")
+
+
+def _choices(unit: str) -> list[tuple[str, str]]:
+    steps = RADIUS_STEPS[unit]
+    default = default_radius_km()
+    # The step nearest the default stands for it, so the default radius is always one of the choices.
+    nearest_default = min(steps, key=lambda step: abs(step * (KM_PER_MILE if unit == "mi" else 1) - default))
+    singular, plural = UNIT_NAMES[unit]
+    choices = []
+    for step in steps:
+        km = default if step == nearest_default else step * (KM_PER_MILE if unit == "mi" else 1)
+        choices.append((_km_value(km), f"{step} {singular if step == 1 else plural}"))
+    return choices
+
+
+def radius_choices(current: float | None = None) -> list[tuple[str, str]]:
+    """(radius_km value for the URL, label in the site's unit), smallest first; the default radius included.
+
+    `current`, a radius from the URL that is not one of the choices, is added in its place so that a select
+    can show what the search uses.
+    """
+    choices = _choices(distance_unit())
+    if current is None or any(abs(float(value) - float(current)) < 0.005 for value, _ in choices):
+        return choices
+    choices.append((_km_value(float(current)), format_radius(current)))
+    return sorted(choices, key=lambda choice: float(choice[0]))
