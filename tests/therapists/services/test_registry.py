@@ -212,3 +212,24 @@ def test_roster_import_does_not_withdraw_again_what_a_verifier_verified_knowing_
     assert roster_import(state="CO", data=data).withdrawn == 0
     verified_license.refresh_from_db()
     assert verified_license.status == "verified"
+
+
+LARGE = 100_000
+
+
+def test_roster_import_loads_100000_rows_in_bulk_with_bad_rows_refused(today, django_assert_max_num_queries):
+    """A whole state's roster: every valid row in, every broken one refused with its line, in batches (a query
+    per row would be 100,000; the time is printed by tests/perf/bench_registry.py, never asserted)."""
+    rows = [f"CO,LMT{n:06d},Therapist {n},active,2024-01-01,2027-01-01" for n in range(LARGE)]
+    rows[10] = "CO,LMT000010,Broken Date,active,2024-13-01,2027-01-01"
+    rows[20] = "CO,LMT000005,Duplicate,active,2024-01-01,2027-01-01"
+    # Batches of 2,000 rows where the database takes them whole; SQLite's bound-variable limit makes smaller ones.
+    with django_assert_max_num_queries(LARGE // 100):
+        result = roster_import(state="CO", data=roster(*rows))
+    assert (result.rows_read, result.added, result.refused) == (LARGE, LARGE - 2, 2)
+    assert [refusal["line"] for refusal in result.refusals] == [12, 22]
+    assert "duplicate of line 7" in result.refusals[1]["reason"]
+    assert LicenseRecord.objects.count() == LARGE - 2
+    with django_assert_max_num_queries(10):
+        again = roster_import(state="CO", data=roster(*rows))
+    assert (again.added, again.changed, again.unchanged) == (0, 0, LARGE - 2)
