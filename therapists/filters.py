@@ -3,7 +3,7 @@
 import django_filters as filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 
 from common.filters import IntegerFilter, RequireFilter
@@ -250,12 +250,19 @@ class TherapistFilterSet(filters.FilterSet):
     def filter_specialty_certified(self, queryset, name, value):
         if not value:
             return queryset
+        return queryset.filter(self.specialty_certified_condition())
+
+    def specialty_certified_condition(self) -> Q:
+        """Certified in every chosen specialty (TherapistQuerySet.certified_in), or in at least one when none is
+        chosen: a condition on each row, so a count under it reads only the rows that pass the other filters."""
+        current = Certification.objects.currently_verified()
         chosen = self._ids("specialty", self.form.cleaned_data.get("specialty") or [])
-        if chosen:
-            return queryset.certified_in(chosen)
-        # No specialty chosen: certified in at least one specialty.
-        certified = Certification.objects.currently_verified().filter(therapist=OuterRef("pk"), specialty__isnull=False)
-        return queryset.filter(Exists(certified))
+        if not chosen:
+            return Q(Exists(current.filter(therapist=OuterRef("pk"), specialty__isnull=False)))
+        condition = Q()
+        for specialty_id in chosen:
+            condition &= Q(Exists(current.filter(therapist=OuterRef("pk"), specialty_id=specialty_id)))
+        return condition
 
     # --- the whole search ---
 

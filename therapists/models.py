@@ -342,8 +342,18 @@ class Therapist(models.Model):
             models.Index(fields=["status", "price_sort", "-score", "id"], name="therapist_sort_price"),
             models.Index(fields=["status", "-created_at", "id"], name="therapist_sort_newest"),
             models.Index(fields=["latitude", "longitude"], name="therapist_lat_lng"),
-            # Covers the gender/verified facet counts, so they read the index and not the wide rows.
-            models.Index(fields=["status", "gender", "verified_until"], name="therapist_facets"),
+            # Covers the gender, verified and switch counts, so they read the index and not the wide rows.
+            models.Index(
+                fields=[
+                    "status",
+                    "gender",
+                    "verified_until",
+                    "accepting_new_clients",
+                    "travels_to_client",
+                    "hypoallergenic_products",
+                ],
+                name="therapist_facet_counts",
+            ),
         ]
 
     def __str__(self):

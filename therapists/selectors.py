@@ -150,8 +150,8 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
     # The switches narrow what passes every filter: each counts the results that would remain with it on.
     for name, column in SWITCH_COLUMNS.items():
         aggregates[name] = Count("pk", filter=Q(**{column: True}) & gender_q & verified_q)
-    certified = filterset.filter_specialty_certified(Therapist.objects.all(), "specialty_certified", True)
-    aggregates["specialty_certified"] = Count("pk", filter=Q(pk__in=certified.values("pk")) & gender_q & verified_q)
+    certified = filterset.specialty_certified_condition()
+    aggregates["specialty_certified"] = Count("pk", filter=certified & gender_q & verified_q)
     counts = common.order_by().aggregate(**aggregates)
     facets["gender"] = {value: counts[f"gender_{value}"] for value in Therapist.Gender.values}
     facets["verified"] = counts["verified"]
