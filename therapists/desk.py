@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import EXPIRING_SOON_DAYS, Certification, CertificationDecision, Expiry
+from .models import EXPIRING_SOON_DAYS, Certification, CertificationDecision
+from .selectors import certifications_expiring
 
 CLAIM_LIMIT = datetime.timedelta(hours=2)
 FIGURES_DAYS = 30  # the window of the figures: decisions of the last 30 days, expiries of the next 30
@@ -145,7 +146,8 @@ def verification_figures(now: datetime.datetime | None = None) -> VerificationFi
         decided=len(waits),
         median_wait=None if median is None else datetime.timedelta(seconds=median),
         p95_wait=None if p95 is None else datetime.timedelta(seconds=p95),
-        expiring=expiring_soon(today).count(),
+        # The figures' link opens the queue filtered the same way: status verified, expiry "soon".
+        expiring=certifications_expiring(within_days=EXPIRING_SOON_DAYS, today=today).count(),
         rejections=[
             (labels.get(reason, "No reason recorded"), count)
             for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], labels.get(item[0], "")))
@@ -153,10 +155,3 @@ def verification_figures(now: datetime.datetime | None = None) -> VerificationFi
         since=since,
         until=until,
     )
-
-
-def expiring_soon(today: datetime.date | None = None) -> QuerySet[Certification]:
-    """Verified credentials that count today and expire within EXPIRING_SOON_DAYS (the figures' link opens the
-    queue filtered the same way: status verified, expiry "soon")."""
-    today = today or timezone.localdate()
-    return Certification.objects.currently_verified(today).in_expiry_state(Expiry.SOON, today)

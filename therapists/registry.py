@@ -5,7 +5,6 @@ only reads it. One query answers a whole page of the verification queue.
 """
 
 import datetime
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .models import Certification, LicenseRecord, normalise_license_number
+from .places import normalise_name
 
 
 class Match(models.TextChoices):
@@ -61,9 +61,8 @@ class RegistryAnswer:
 def person_name_key(value: str) -> tuple[str, ...]:
     """How a roster name is compared with a profile's: accent-free, case-free, punctuation-free, word order free
     ("SMITH, Jane A." and "Jane A Smith" are the same person)."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    letters = "".join(ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch))
-    return tuple(sorted(letters.casefold().split()))
+    letters = "".join(ch if ch.isalnum() else " " for ch in normalise_name(value))
+    return tuple(sorted(letters.split()))
 
 
 def names_agree(roster_name: str, profile_name: str) -> bool:

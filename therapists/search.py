@@ -12,7 +12,6 @@ vocabulary ("sweedish" -> Swedish). So, caches warm, a text search costs no quer
 
 import re
 import sqlite3
-import unicodedata
 from collections import Counter
 
 from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramWordSimilarity
@@ -23,6 +22,7 @@ from django.db.models.expressions import RawSQL
 
 from . import vocabulary
 from .models import Specialty, Therapist
+from .places import normalise_name
 
 FTS_CONFIG = "english"
 # Specialty names within this trigram similarity of a word count as named by it ("sweedish").
@@ -50,14 +50,9 @@ def similarity(a: str, b: str) -> float:
     return len(first & second) / len(first | second)
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, as the unicode61 tokenizer (remove_diacritics 2) indexes words."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def _alphanumeric_words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", fold(text))
+    # Lower case without accents, as the unicode61 tokenizer (remove_diacritics 2) indexes words.
+    return re.findall(r"[^\W_]+", normalise_name(text))
 
 
 def fts_document():

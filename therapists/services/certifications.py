@@ -28,7 +28,7 @@ from common.forms import dataclass_from_form
 from common.storage import private_storage
 
 from ..desk import claim_holder, is_renewable
-from ..models import Certification, CertificationDecision, Specialty, Therapist
+from ..models import EXPIRING_SOON_DAYS, Certification, CertificationDecision, Specialty, Therapist
 from ..permissions import can_verify
 from ..uploads import CleanDocument
 from .scoring import therapist_refresh_credentials
@@ -84,8 +84,9 @@ def _check_renewal(*, therapist: Therapist, renews: Certification, details: Cert
         raise ValidationError("A renewal renews a credential of the same profile.", code="renewal_other_profile")
     if not is_renewable(renews):
         raise ValidationError(
-            "Only a verified credential that has expired or expires within 30 days can be renewed.",
+            "Only a verified credential that has expired or expires within %(days)s days can be renewed.",
             code="renewal_not_due",
+            params={"days": EXPIRING_SOON_DAYS},
         )
     if Certification.objects.pending().filter(renews=renews).exists():
         raise ValidationError("A renewal of this credential already waits for our verifiers.", code="renewal_waiting")
