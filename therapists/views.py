@@ -89,13 +89,10 @@ VOCABULARY_GROUPS = (
     ("language", "language", "Language", "More languages"),
     ("amenity", "amenity", "Amenities (all of)", "More amenities"),
 )
-SWITCHES = (
-    ("verified", "Verified credentials"),
-    ("specialty_certified", "Certified in the chosen type"),
-    ("accepting", "Accepting new clients"),
-    ("mobile", "Travels to you"),
-    ("hypoallergenic", "Allergy-friendly products"),
-)
+# The "true to require" switches, in the order the panel lists them; their words are FILTER_WORDS'.
+SWITCHES = ("verified", "specialty_certified", "accepting", "mobile", "hypoallergenic")
+# The parameters that take several entries of a list.
+LIST_PARAMS = ("specialty", "focus", "language", "amenity", "gender")
 # Removing the place removes what goes with it.
 PLACE_PARAMS = ("near", "radius_km", "lat", "lng")
 
@@ -110,6 +107,11 @@ class SearchPage:
         self.honoured = result.filterset.honoured
         self.facets = result.facets
 
+    @staticmethod
+    def _url(query) -> str:
+        text = query.urlencode()
+        return reverse("therapists:list") + (f"?{text}" if text else "")
+
     def href(self, **changes) -> str:
         """This search's URL with parameters replaced (a value of None removes the parameter)."""
         query = self.params.copy()
@@ -117,8 +119,7 @@ class SearchPage:
             query.pop(name, None)
             if value is not None:
                 query[name] = value
-        text = query.urlencode()
-        return reverse("therapists:list") + (f"?{text}" if text else "")
+        return self._url(query)
 
     def _without(self, name: str, value: str | None = None) -> str:
         query = self.params.copy()
@@ -132,14 +133,12 @@ class SearchPage:
             query.pop(name, None)
         else:
             query.setlist(name, [v for v in query.getlist(name) if v != value])
-        text = query.urlencode()
-        return reverse("therapists:list") + (f"?{text}" if text else "")
+        return self._url(query)
 
     def _term_names(self, name: str) -> dict[str, str]:
         if name == "gender":
             return dict(Therapist.Gender.choices)
-        kind = {"specialty": "specialty", "focus": "focus", "language": "language", "amenity": "amenity"}[name]
-        return {t.slug: t.name for t in vocabulary.vocabulary()[kind]}
+        return {t.slug: t.name for t in vocabulary.vocabulary()[name]}
 
     def _words(self, name: str, value) -> str:
         return FILTER_WORDS[name].format(value if not hasattr(value, "normalize") else f"{value.normalize():f}")
@@ -151,7 +150,7 @@ class SearchPage:
             chips.append({"label": f"Within {units.format_radius(self.result.filterset.search_radius_km)} of "
                                    f"{self.result.origin.label}", "href": self._without("near")})  # fmt: skip
         for name, value in self.honoured.items():
-            if name in ("specialty", "focus", "language", "amenity", "gender"):
+            if name in LIST_PARAMS:
                 names = self._term_names(name)
                 chips += [{"label": names.get(v, v), "href": self._without(name, v)} for v in value or []]
             elif name in FILTER_WORDS and value not in (None, "", False):
@@ -188,9 +187,9 @@ class SearchPage:
 
     def switches(self) -> list[dict]:
         counts = self.facets.get("switches", {})
-        return [{"field": self.form[name], "label": label,
+        return [{"field": self.form[name], "label": FILTER_WORDS[name],
                  "count": self.facets.get("verified", 0) if name == "verified" else counts.get(name, 0)}
-                for name, label in SWITCHES]  # fmt: skip
+                for name in SWITCHES]  # fmt: skip
 
     def radius_options(self) -> list[dict]:
         current = self.result.filterset.search_radius_km
@@ -225,7 +224,7 @@ class SearchPage:
 
     def _relaxed_words(self, name: str) -> str:
         value = self.honoured.get(name)
-        if name in ("specialty", "focus", "language", "amenity", "gender"):
+        if name in LIST_PARAMS:
             names = self._term_names(name)
             return ", ".join(names.get(v, v) for v in value)
         return self._words(name, value)
