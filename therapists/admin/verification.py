@@ -31,6 +31,9 @@ from ..services import certifications as verification
 from .figures import FiguresMixin
 from .registry import RegistryCheckMixin
 
+# How long a claim holds, as the take action says it (total_seconds: .seconds would drop whole days).
+CLAIM_HOURS = int(CLAIM_LIMIT.total_seconds() // 3600)
+
 
 class ExpiryFilter(admin.SimpleListFilter):
     title = "expiry"
@@ -428,9 +431,8 @@ class CertificationAdmin(RegistryCheckMixin, FiguresMixin, admin.ModelAdmin):
             lambda certification: verification.certification_take(certification=certification, verifier=request.user),
             done_message=lambda done: count_phrase(
                 done,
-                f"item taken; it is yours for {CLAIM_LIMIT.seconds // 3600} hours or until you decide or release it.",
-                f"items taken; they are yours for {CLAIM_LIMIT.seconds // 3600} hours or until you decide or "
-                "release them.",
+                f"item taken; it is yours for {CLAIM_HOURS} hours or until you decide or release it.",
+                f"items taken; they are yours for {CLAIM_HOURS} hours or until you decide or release them.",
             ),
             refused="Not taken",
         )
