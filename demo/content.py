@@ -5,6 +5,7 @@ practice, city, travel, products), so no tagline names a specialty the therapist
 with their stars. Choices come from the caller's random generator: the same seed gives the same words.
 """
 
+import datetime
 import random
 
 # --- phone numbers: 555-0100 to 555-0199 are set aside for fiction in every North American area code ---
@@ -126,6 +127,26 @@ PRENATAL_CLOSING = (
 )
 
 
+def _clock(moment: datetime.time) -> str:
+    """ "8 pm", "7:30 pm": how a bio says a closing time."""
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def when_sentence(*, by_appointment: bool, evening_closes: datetime.time | None, weekends: bool) -> str:
+    """What the bio says about the hours, only what the listed week shows; empty when there is nothing special."""
+    if by_appointment:
+        return "I see clients by appointment only; call or text and we will find a time."
+    if evening_closes and weekends:
+        return f"I see clients some evenings until {_clock(evening_closes)}, and at weekends too."
+    if evening_closes:
+        return f"Some evenings I work until {_clock(evening_closes)}, for clients who cannot come in during the day."
+    if weekends:
+        return "I work weekends too, for clients who cannot come in during the week."
+    return ""
+
+
 def bio(
     *,
     specialties: list[tuple[str, str]],
@@ -135,8 +156,11 @@ def bio(
     travels: bool,
     hypoallergenic: bool,
     rng: random.Random,
+    mobile_only: bool = False,
+    when: str = "",
 ) -> str:
-    """A first-person bio: experience, what they offer, who comes to them, practicalities, a closing note."""
+    """A first-person bio: experience, what they offer, who comes to them, practicalities, a closing note.
+    `when` is the hours sentence (when_sentence), composed from the week the profile lists."""
     sentences = [_experience(years, city, rng)]
     offers = [_specialty_phrase(slug, name, rng) for slug, name in specialties]
     sentences.append(rng.choice(["I offer ", "My sessions include "]) + _join(offers) + ".")
@@ -152,7 +176,13 @@ def bio(
             )
         )
     if travels:
-        sentences.append(f"I also come to your home anywhere in and around {city}, table and linens included.")
+        sentences.append(
+            f"I have no studio: I come to your home anywhere in and around {city}, table and linens included."
+            if mobile_only
+            else f"I also come to your home anywhere in and around {city}, table and linens included."
+        )
+    if when:
+        sentences.append(when)
     if hypoallergenic:
         sentences.append("Fragrance-free, hypoallergenic oils are always on hand.")
     prenatal = any(slug == "prenatal" for slug, _name in specialties)

@@ -21,16 +21,21 @@ from therapists.models import (
     CertificationDecision,
     FocusArea,
     Language,
+    OpeningPeriod,
     Place,
+    Service,
     Specialty,
     Therapist,
     credentials_valid_until,
 )
 from therapists.selectors import ranking_evidence
 
-from . import content
+from . import content, offerings
 
 BATCH_SIZE = 2000
+# Rows of a few columns (links, services, opening periods) go 5,000 at a time: 20,000 parameters, well under
+# PostgreSQL's 65,535 (SQLite's 999-variable bound makes its own smaller batches).
+NARROW_BATCH_SIZE = 5000
 DEMO_DOCUMENT_NAME = "certifications/demo-credential.pdf"
 # A tiny but well-formed PDF: the one document every demo certification points at.
 DEMO_PDF = (
@@ -42,10 +47,11 @@ PALETTE = [(15, 107, 97), (46, 94, 140), (122, 75, 138), (160, 82, 45), (58, 110
 
 @dataclass
 class TherapistPlan:
-    """One demo therapist before insertion: the row, its links and its credentials."""
+    """One demo therapist before insertion: the row, its links, its credentials and its practice's menu and week."""
 
     therapist: Therapist
     specialty_ids: list[int]
+    practice: offerings.Practice = field(default_factory=offerings.Practice)
     focus_ids: list[int] = field(default_factory=list)
     language_ids: list[int] = field(default_factory=list)
     amenity_ids: list[int] = field(default_factory=list)
@@ -169,6 +175,9 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
         chosen_focus = rng.sample(focus_ids, k=rng.randint(0, min(3, len(focus_ids))))
         years = min(40, int(rng.expovariate(1 / 9)))
         travels, hypoallergenic = rng.random() < 0.25, rng.random() < 0.4
+        practice = offerings.plan_practice(
+            specialties=[(pk, specialty_terms[pk][0]) for pk in chosen_specialties], travels=travels, rng=rng
+        )
         # The words come from the facts: its own specialties and focus areas, years, city and practicalities.
         offered = [specialty_terms[pk] for pk in chosen_specialties]
         focus = [focus_terms[pk] for pk in chosen_focus]
@@ -184,6 +193,12 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
                 travels=travels,
                 hypoallergenic=hypoallergenic,
                 rng=rng,
+                mobile_only=practice.mobile_only,
+                when=content.when_sentence(
+                    by_appointment=practice.by_appointment,
+                    evening_closes=practice.evening_closes,
+                    weekends=practice.open_weekends,
+                ),
             ),
             gender=gender,
             years_experience=years,
@@ -195,7 +210,8 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
             latitude=round(city.latitude + rng.uniform(-0.07, 0.07), 6),
             longitude=round(city.longitude + rng.uniform(-0.09, 0.09), 6),
             travels_to_client=travels,
-            price_60=rng.randrange(60, 185, 5),
+            # Where, when, how to pay, and price_60 as the cheapest 60-minute service (the contract's max_price).
+            **practice.therapist_fields(),
             accepting_new_clients=rng.random() < 0.8,
             hypoallergenic_products=hypoallergenic,
             phone=content.phone_number(city.region, rng),
@@ -209,6 +225,7 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
         plan = TherapistPlan(
             therapist=therapist,
             specialty_ids=chosen_specialties,
+            practice=practice,
             focus_ids=chosen_focus,
             language_ids=languages_spoken,
             amenity_ids=rng.sample(amenity_ids, k=rng.randint(1, min(4, len(amenity_ids)))) if amenity_ids else [],
@@ -249,8 +266,29 @@ def _avatar(name: str, rng: random.Random, size: int) -> bytes:
     return buffer.getvalue()
 
 
+def _insert_menus_and_weeks(plans: list[TherapistPlan]) -> None:
+    """Every planned service and opening period in bulk: a few queries whatever the number of therapists.
+    The planner already kept the menus' rules (own types, one price per type and length) and the weeks' (no overlap)."""
+    Service.objects.bulk_create(
+        (
+            Service(therapist_id=p.therapist.pk, specialty_id=line.specialty_id, minutes=line.minutes, price=line.price)
+            for p in plans
+            for line in p.practice.menu
+        ),
+        batch_size=NARROW_BATCH_SIZE,
+    )
+    OpeningPeriod.objects.bulk_create(
+        (
+            OpeningPeriod(therapist_id=p.therapist.pk, weekday=period.weekday, opens=period.opens, closes=period.closes)
+            for p in plans
+            for period in p.practice.periods
+        ),
+        batch_size=NARROW_BATCH_SIZE,
+    )
+
+
 def insert_plans(plans: list[TherapistPlan], *, photos: int, rng: random.Random) -> list[Therapist]:
-    """Bulk-insert the therapists, their links and credentials; give the first `photos` a generated photo."""
+    """Bulk-insert the therapists, their links, menus, hours and credentials; give the first `photos` a photo."""
     storage = private_storage()
     if not storage.exists(DEMO_DOCUMENT_NAME):
         storage.save(DEMO_DOCUMENT_NAME, ContentFile(DEMO_PDF))
@@ -272,7 +310,8 @@ def insert_plans(plans: list[TherapistPlan], *, photos: int, rng: random.Random)
                 for p in plans
                 for target in getattr(p, attribute)
             ]
-            through.objects.bulk_create(rows, batch_size=5000)
+            through.objects.bulk_create(rows, batch_size=NARROW_BATCH_SIZE)
+        _insert_menus_and_weeks(plans)
         certifications = []
         for plan in plans:
             for cert in plan.certifications:

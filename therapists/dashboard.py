@@ -1,4 +1,5 @@
-"""The therapist's dashboard: their own profile, photo and certifications, and the private document views.
+"""The therapist's dashboard: their own profile, photo, certifications, services, hours, where and how clients pay,
+and the private document views.
 
 Every view acts on the signed-in user's own profile only: objects are looked up through
 `request.user`, so another user's certification is simply not found (404), never forbidden,
@@ -20,16 +21,28 @@ from django.views.generic import TemplateView
 from common.views import ServiceFormView
 
 from . import permissions, uploads
+from .completeness import missing_items
 from .desk import renewable_ids
-from .forms import CertificationForm, PhotoForm, ProfileClaimForm, TherapistProfileForm
+from .forms import (
+    CertificationForm,
+    OpeningHoursForm,
+    PhotoForm,
+    PracticeForm,
+    ProfileClaimForm,
+    ServiceMenuFormSet,
+    TherapistProfileForm,
+)
 from .models import Certification, ProfileClaim
 from .selectors import own_profile
 from .services import certifications as verification
 from .services.claims import profile_claim_request
+from .services.offerings import ServiceItem, therapist_set_hours, therapist_set_services
 from .services.photos import therapist_remove_photo, therapist_set_photo
 from .services.profiles import (
+    PracticeDetails,
     ProfileDetails,
     therapist_create,
+    therapist_set_practice,
     therapist_set_published,
     therapist_update_profile,
 )
@@ -75,6 +88,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             )
             # Verified credentials that expired or expire within 30 days and have no renewal waiting yet.
             context["renewable_ids"] = renewable_ids(context["certifications"])
+            context["missing_items"] = missing_items(therapist)
         return context
 
 
@@ -149,6 +163,68 @@ class PhotoDeleteView(OwnProfileMixin, View):
         therapist_remove_photo(therapist=self.therapist)
         messages.success(request, "Your photo is removed.")
         return redirect(HOME)
+
+
+class ServicesUpdateView(OwnProfileMixin, ServiceFormView):
+    """The menu: one line per type of massage and length, with its price; saved whole or not at all."""
+
+    template_name = "dashboard/services_form.html"
+    form_class = ServiceMenuFormSet
+    prefix = "services"
+    success_url = HOME
+    success_message = "Your services and prices are saved."
+
+    def get_initial(self):
+        return [
+            {"specialty": s.specialty_id, "minutes": s.minutes, "price": s.price}
+            for s in self.therapist.services.order_by("specialty__position", "specialty__name", "minutes", "pk")
+        ]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "therapist": self.therapist}
+
+    def perform(self, form):
+        lines = form.menu_lines()
+        return therapist_set_services(
+            therapist=self.therapist,
+            items=[ServiceItem(specialty, minutes, price) for _, specialty, minutes, price in lines],
+            lines=[number for number, *_ in lines],
+        )
+
+
+class HoursUpdateView(OwnProfileMixin, ServiceFormView):
+    """The week's opening hours, two periods a day at most (a break between), and "by appointment only"."""
+
+    template_name = "dashboard/hours_form.html"
+    form_class = OpeningHoursForm
+    success_url = HOME
+    success_message = "Your opening hours are saved."
+
+    def get_initial(self):
+        return {"by_appointment": self.therapist.by_appointment}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "periods": list(self.therapist.opening_periods.all())}
+
+    def perform(self, form):
+        return therapist_set_hours(
+            therapist=self.therapist, periods=form.periods(), by_appointment=form.cleaned_data["by_appointment"]
+        )
+
+
+class PracticeUpdateView(OwnProfileMixin, ServiceFormView):
+    """Where the therapist sees clients (address, travel) and how clients pay."""
+
+    template_name = "dashboard/practice_form.html"
+    form_class = PracticeForm
+    success_url = HOME
+    success_message = "Where you work and how clients pay are saved."
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "therapist": self.therapist}
+
+    def perform(self, form):
+        return therapist_set_practice(therapist=self.therapist, practice=PracticeDetails(**form.practice_data()))
 
 
 class OwnCertificationMixin(OwnProfileMixin):

@@ -1,4 +1,4 @@
-"""The therapist's own dashboard: profile, photo and certifications."""
+"""The therapist's own dashboard: profile, photo, certifications, services, hours, where and payment."""
 
 from django.urls import path
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("profile/publish/", dashboard.ProfilePublishView.as_view(), name="profile_publish"),
     path("photo/", dashboard.PhotoUpdateView.as_view(), name="photo"),
     path("photo/remove/", dashboard.PhotoDeleteView.as_view(), name="photo_remove"),
+    path("services/", dashboard.ServicesUpdateView.as_view(), name="services"),
+    path("hours/", dashboard.HoursUpdateView.as_view(), name="hours"),
+    path("practice/", dashboard.PracticeUpdateView.as_view(), name="practice"),
     path("certifications/new/", dashboard.CertificationCreateView.as_view(), name="certification_create"),
     path("certifications/<int:pk>/", dashboard.CertificationUpdateView.as_view(), name="certification_edit"),
     path("certifications/<int:pk>/renew/", dashboard.CertificationRenewView.as_view(), name="certification_renew"),

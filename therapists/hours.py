@@ -1,6 +1,6 @@
 """When a practice is open: its time zone, "open now" in that zone, and the weekly hours as a client reads them.
 
-Opening periods are wall-clock times of the practice's own time zone (Therapist.time_zone), so "open now" is the
+Opening periods are wall-clock times of the practice's own time zone (time_zone_for its state), so "open now" is the
 same question for a visitor in New York looking at a practice in Denver: what time is it in Denver?
 """
 
@@ -95,11 +95,99 @@ def overlaps(periods: Iterable[Period]) -> list[tuple[Period, Period]]:
     return found
 
 
+# A period closing at 23:59 (or later) runs to midnight: the forms have no 24:00, and after midnight is the next day's.
+END_OF_DAY = datetime.time(23, 59)
+
+
+def clock(time: datetime.time) -> str:
+    """A time as the profile shows it: "09:00", and "midnight" for a period that runs to the end of the day."""
+    return "midnight" if time >= END_OF_DAY else f"{time:%H:%M}"
+
+
+def zone_city(time_zone: str) -> str:
+    """The city that names a time zone, for "(Denver time)": "America/Los_Angeles" -> "Los Angeles"."""
+    return zone(time_zone).key.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def _local(moment: datetime.datetime, time_zone: str) -> tuple[int, datetime.time]:
+    """The practice's weekday and wall-clock time at `moment` (aware)."""
+    local = moment.astimezone(zone(time_zone))
+    return local.weekday(), local.time().replace(tzinfo=None)
+
+
+def _open_during(period, weekday: int, now: datetime.time) -> bool:
+    # Closing time is exclusive, except that a period closing at END_OF_DAY includes that last minute.
+    return period.weekday == weekday and period.opens <= now and (now < period.closes or period.closes >= END_OF_DAY)
+
+
 def is_open_at(periods: Iterable, moment: datetime.datetime, time_zone: str) -> bool:
     """Whether the practice is open at `moment` (aware), read on the practice's own clock."""
-    local = moment.astimezone(zone(time_zone))
-    weekday, now = local.weekday(), local.time().replace(tzinfo=None)
-    return any(p.weekday == weekday and p.opens <= now < p.closes for p in periods)
+    weekday, now = _local(moment, time_zone)
+    return any(_open_during(p, weekday, now) for p in periods)
+
+
+@dataclass(frozen=True)
+class OpenStatus:
+    """Open or closed now on the practice's clock, and when that changes: "Open now · until 18:00",
+    "Closed now · opens Tuesday 09:00". `at` is a wall-clock time of the practice `days_ahead` days from today."""
+
+    is_open: bool
+    at: datetime.time
+    days_ahead: int  # 0 today, 1 to 6 later this week, 7 the same weekday next week
+    weekday: int
+
+    @property
+    def label(self) -> str:
+        return "Open now" if self.is_open else "Closed now"
+
+    @property
+    def detail(self) -> str:
+        if self.is_open:
+            return f"until {clock(self.at)}" if not self.days_ahead else f"until {self._day()} {clock(self.at)}"
+        return f"opens {self._day()} {clock(self.at)}"
+
+    def _day(self) -> str:
+        name = OpeningPeriod.Weekday(self.weekday).label
+        return {0: "today", 7: f"next {name}"}.get(self.days_ahead, name)
+
+
+def open_status(periods: Iterable, moment: datetime.datetime, time_zone: str) -> OpenStatus | None:
+    """Whether the practice is open at `moment` (aware) on its own clock, and until when or from when; None when
+    it lists no hours (a by-appointment practice says so instead). A period running to midnight that the next
+    day's period continues from 00:00 reads as one stretch ("until Tuesday 02:00"), as a night owl's hours do."""
+    periods = list(periods)
+    if not periods:
+        return None
+    weekday, now = _local(moment, time_zone)
+    current = next((p for p in periods if _open_during(p, weekday, now)), None)
+    if current is not None:
+        return _open_until(periods, current, weekday)
+    days_ahead, period = _next_opening(periods, weekday, now)
+    return OpenStatus(is_open=False, at=period.opens, days_ahead=days_ahead, weekday=period.weekday)
+
+
+def _open_until(periods: list, current, weekday: int) -> OpenStatus:
+    """Open in `current`: follow it into the next days while each runs to midnight and the next opens at 00:00."""
+    by_start = {(p.weekday, p.opens): p for p in periods}
+    days_ahead = 0
+    while current.closes >= END_OF_DAY and days_ahead < 6:
+        following = by_start.get(((current.weekday + 1) % 7, datetime.time(0, 0)))
+        if following is None:
+            break
+        current, days_ahead = following, days_ahead + 1
+    return OpenStatus(is_open=True, at=current.closes, days_ahead=days_ahead, weekday=(weekday + days_ahead) % 7)
+
+
+def _next_opening(periods: list, weekday: int, now: datetime.time) -> tuple[int, object]:
+    """The next period to open after `now`, with how many days ahead: today's later periods first, then the coming
+    days, and a period earlier today than `now` opens again next week."""
+
+    def days_until(period) -> int:
+        ahead = (period.weekday - weekday) % 7
+        return 7 if ahead == 0 and period.opens <= now else ahead
+
+    period = min(periods, key=lambda p: (days_until(p), p.opens))
+    return days_until(period), period
 
 
 @dataclass(frozen=True)
@@ -116,5 +204,5 @@ def weekly_hours(periods: Iterable) -> list[DayHours]:
     days = []
     for weekday, label in OpeningPeriod.Weekday.choices:
         ordered = sorted(by_day.get(weekday, []), key=lambda p: p.opens)
-        days.append(DayHours(label, tuple(f"{p.opens:%H:%M}–{p.closes:%H:%M}" for p in ordered)))
+        days.append(DayHours(label, tuple(f"{clock(p.opens)}–{clock(p.closes)}" for p in ordered)))
     return days

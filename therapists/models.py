@@ -285,8 +285,6 @@ class Therapist(models.Model):
         "city",
         "region",
         "postal_code",
-        "travels_to_client",
-        "price_60",
         "accepting_new_clients",
         "hypoallergenic_products",
         "phone",

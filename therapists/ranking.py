@@ -15,6 +15,10 @@ Bayesian average: (C * site_mean + n * mean) / (C + n) with C = PRIOR_WEIGHT rev
 5-star review does not outrank 200 reviews at 4.8, and more reviews move a therapist towards their
 own mean. The Wilson lower bound does the same for recommendations: 3 of 3 is less sure than 95 of 100.
 Ratings are mapped from 1..5 onto 0..1 before weighting.
+
+A profile's completeness (photo, services and prices, hours, payment, the length of the bio: the dashboard's
+"What your profile still lacks", therapists.completeness) is advice to the therapist and no part of this formula:
+completeness must not buy rank. Only the Verified badge, which the formula already weighs, is on both lists.
 """
 
 import math

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
-from . import ranking, vocabulary
-from .filters import TherapistFilterSet
-from .models import Certification, Therapist
+from . import practice, ranking, vocabulary
+from .filters import DAYS, TherapistFilterSet
+from .models import STANDARD_SESSION_MINUTES, Certification, Therapist
 from .places import Origin
 
 FACET_CACHE_SECONDS = 600
@@ -82,9 +82,23 @@ class SearchResult:
     relaxations: list[Relaxation] = field(default_factory=list)
 
 
-def attach_terms(therapists: list[Therapist], kinds=("specialty",), certified: bool = True) -> None:
+@dataclass(frozen=True)
+class Quote:
+    """What a card says a session costs: "from $`price` for `minutes` min"."""
+
+    price: int
+    minutes: int
+
+
+def attach_terms(
+    therapists: list[Therapist], kinds=("specialty",), certified: bool = True, prices_at: QuerySet | None = None
+) -> None:
     """Give each therapist lists of its vocabulary terms (`specialty_terms`, ...) and the ids of the
-    specialties it is currently certified in (`certified_specialty_ids`), in one query."""
+    specialties it is currently certified in (`certified_specialty_ids`), in one query.
+
+    `prices_at`: services whose cheapest price per therapist is read in the same query (`services_price`, None for
+    a therapist with none of them): what a search card quotes.
+    """
     ids = [t.pk for t in therapists]
     found: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     if ids:
@@ -99,6 +113,11 @@ def attach_terms(therapists: list[Therapist], kinds=("specialty",), certified: b
                 .order_by().annotate(link=Value("certified"), key=F("specialty_id"))
                 .values_list("link", "therapist_id", "key")
             )  # fmt: skip
+        if prices_at is not None:
+            parts.append(
+                prices_at.filter(therapist_id__in=ids).order_by().values("therapist_id")
+                .annotate(link=Value("price"), key=Min("price")).values_list("link", "therapist_id", "key")
+            )  # fmt: skip
         query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
         for kind, therapist_id, key in query:
             found[therapist_id][kind].append(key)
@@ -110,6 +129,16 @@ def attach_terms(therapists: list[Therapist], kinds=("specialty",), certified: b
             chosen = sorted((i for i in links.get(kind, []) if i in terms[kind]), key=order[kind].__getitem__)
             setattr(therapist, f"{kind}_terms", [terms[kind][i] for i in chosen])
         therapist.certified_specialty_ids = set(links.get("certified", []))
+        if prices_at is not None:
+            therapist.services_price = min(links.get("price", []), default=None)
+
+
+def quote_prices(therapists: list[Therapist], minutes: int | None) -> None:
+    """Each card's "from $X for N min" (`quote`): the cheapest service of the searched length (attach_terms'
+    `services_price`), or without a length the cheapest 60-minute session, `price_60`, as `max_price` reads it."""
+    for therapist in therapists:
+        price = therapist.price_60 if minutes is None else therapist.services_price
+        therapist.quote = Quote(price, minutes or STANDARD_SESSION_MINUTES) if price is not None else None
 
 
 # The "true to require" filters on a column, counted beside the facets.
@@ -152,10 +181,15 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
         aggregates[name] = Count("pk", filter=Q(**{column: True}) & gender_q & verified_q)
     certified = filterset.specialty_certified_condition()
     aggregates["specialty_certified"] = Count("pk", filter=certified & gender_q & verified_q)
+    aggregates["has_prices"] = Count("pk", filter=filterset.has_prices_condition() & gender_q & verified_q)
+    # The days are all-of, like the switches: each counts the results that would remain with it chosen too.
+    for day, _ in DAYS:
+        aggregates[f"days_{day}"] = Count("pk", filter=filterset.day_condition(day) & gender_q & verified_q)
     counts = common.order_by().aggregate(**aggregates)
     facets["gender"] = {value: counts[f"gender_{value}"] for value in Therapist.Gender.values}
     facets["verified"] = counts["verified"]
-    facets["switches"] = {name: counts[name] for name in (*SWITCH_COLUMNS, "specialty_certified")}
+    facets["switches"] = {name: counts[name] for name in (*SWITCH_COLUMNS, "specialty_certified", "has_prices")}
+    facets["days"] = {day: counts[f"days_{day}"] for day, _ in DAYS}
     return facets, counts["total"]
 
 
@@ -197,7 +231,7 @@ def _cached_facets(filterset: TherapistFilterSet, wider_radii_km: list[float]) -
     version = (Therapist.objects.aggregate(newest=Max("updated_at"))["newest"], directory_generation())
     criteria = sorted((name, repr(value)) for name, value in filterset.honoured.items() if name != "sort")
     digest = hashlib.sha256(repr((criteria, wider_radii_km, version, timezone.localdate())).encode()).hexdigest()
-    key = f"search:facets:v2:{digest}"
+    key = f"search:facets:v3:{digest}"
     cached = cache.get(key)
     if cached is None:
         facets, total = _facets(filterset)
@@ -243,7 +277,11 @@ def search(params, page_number=None, page_size: int = 20, wider_radii_km: list[f
         therapists = list(results.filter(pk__in=page_ids))
     else:
         therapists = list(page.object_list)
-    attach_terms(therapists, kinds=("specialty",))
+    # The cards' prices at the searched length come with the terms, in the same query.
+    minutes = filterset.quoted_length
+    prices_at = None if minutes is None else filterset.services_at(minutes)
+    attach_terms(therapists, kinds=("specialty",), prices_at=prices_at)
+    quote_prices(therapists, minutes)
     page.object_list = therapists
     return SearchResult(
         filterset=filterset,
@@ -258,22 +296,30 @@ def search(params, page_number=None, page_size: int = 20, wider_radii_km: list[f
 
 @dataclass
 class TherapistProfile:
-    """What a profile shows of the therapist: terms, credentials, sub-ratings and why it ranks where it does."""
+    """What a profile shows of the therapist: terms, credentials, sub-ratings and why it ranks where it does; and
+    the practical answers: the menu, where, when and how to pay."""
 
     therapist: Therapist
     certifications: list[Certification]
     rank_reasons: list[str]
     sub_ratings: list[tuple[str, float | None]]
+    menu: list[practice.MenuGroup]
+    lowest_price: practice.MenuLine | None  # the cheapest service: "From $X"
+    location: practice.Location
+    hours: practice.Hours
+    payment: practice.Payment
 
 
 def published_therapists() -> QuerySet[Therapist]:
     return Therapist.objects.published()
 
 
-def therapist_profile(therapist: Therapist) -> TherapistProfile:
-    """Everything of the profile but its reviews (reviews.selectors reads those), in two queries."""
+def therapist_profile(therapist: Therapist, moment: datetime.datetime | None = None) -> TherapistProfile:
+    """Everything of the profile but its reviews (reviews.selectors reads those), in three queries whatever the
+    number of services and hours. `moment` (aware; now by default) is when "open now" is asked."""
     attach_terms([therapist], kinds=tuple(vocabulary.LINKS))
     certifications = list(therapist.certifications.select_related("specialty").order_by("status", "-issued_on"))
+    menu, periods = practice.offerings(therapist)
     return TherapistProfile(
         therapist=therapist,
         certifications=certifications,
@@ -284,6 +330,11 @@ def therapist_profile(therapist: Therapist) -> TherapistProfile:
             ("Communication", therapist.communication_avg),
             ("Cleanliness", therapist.cleanliness_avg),
         ],
+        menu=menu,
+        lowest_price=min((line for group in menu for line in group.lines), default=None),
+        location=practice.practice_location(therapist),
+        hours=practice.practice_hours(therapist, periods, moment or timezone.now()),
+        payment=practice.Payment.of(therapist),
     )
 
 

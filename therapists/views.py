@@ -7,8 +7,8 @@ from django.views.generic import DetailView, TemplateView
 from reviews import selectors as review_selectors
 
 from . import selectors, units, vocabulary
-from .filters import TherapistFilterSet
-from .models import Therapist
+from .filters import DAYS, TherapistFilterSet
+from .models import STANDARD_SESSION_MINUTES, Therapist
 
 
 class HomeView(TemplateView):
@@ -49,6 +49,8 @@ class TherapistListView(TemplateView):
             facets=result.facets,
             facet_groups=page.facet_groups(),
             switches=page.switches(),
+            offering_switches=page.switches(OFFERING_SWITCHES),
+            days_group=page.days_group(),
             chips=page.chips(),
             relaxations=page.relaxations(),
             radius_label=units.format_radius(result.filterset.search_radius_km),
@@ -77,7 +79,9 @@ FILTER_WORDS = {
     "min_communication": "Communication {} and up",
     "min_cleanliness": "Cleanliness {} and up",
     "min_experience": "{} years in practice or more",
-    "max_price": "Up to ${} for 60 min",
+    "duration": "{}-minute sessions",
+    "max_price": "Up to ${} for {minutes} min",
+    "has_prices": "Lists services and prices",
     "accepting": "Accepting new clients",
     "mobile": "Travels to you",
     "hypoallergenic": "Allergy-friendly products",
@@ -91,8 +95,10 @@ VOCABULARY_GROUPS = (
 )
 # The "true to require" switches, in the order the panel lists them; their words are FILTER_WORDS'.
 SWITCHES = ("verified", "specialty_certified", "accepting", "mobile", "hypoallergenic")
+# The switches beside the session length and price.
+OFFERING_SWITCHES = ("has_prices",)
 # The parameters that take several entries of a list.
-LIST_PARAMS = ("specialty", "focus", "language", "amenity", "gender")
+LIST_PARAMS = ("specialty", "focus", "language", "amenity", "gender", "days")
 # Removing the place removes what goes with it.
 PLACE_PARAMS = ("near", "radius_km", "lat", "lng")
 
@@ -138,10 +144,15 @@ class SearchPage:
     def _term_names(self, name: str) -> dict[str, str]:
         if name == "gender":
             return dict(Therapist.Gender.choices)
+        if name == "days":
+            return dict(DAYS)
         return {t.slug: t.name for t in vocabulary.vocabulary()[name]}
 
     def _words(self, name: str, value) -> str:
-        return FILTER_WORDS[name].format(value if not hasattr(value, "normalize") else f"{value.normalize():f}")
+        # A price is for the length searched, or for the 60 minutes the contract's `max_price` means.
+        minutes = self.honoured.get("duration") or STANDARD_SESSION_MINUTES
+        shown = value if not hasattr(value, "normalize") else f"{value.normalize():f}"
+        return FILTER_WORDS[name].format(shown, minutes=minutes)
 
     def chips(self) -> list[dict]:
         """Every active filter as a link that removes it (one chip per chosen entry of a list)."""
@@ -185,11 +196,20 @@ class SearchPage:
             "folded": [o for o in options if not (o["count"] or o["checked"])],
         }
 
-    def switches(self) -> list[dict]:
+    def days_group(self) -> dict:
+        """The day checkboxes ("Open weekends", ...) with the results each would leave; both always shown (two
+        entries are not worth folding away, and a zero says that nobody here is open then)."""
+        chosen = set(self.honoured.get("days") or [])
+        counts = self.facets.get("days", {})
+        options = [{"value": value, "label": label, "count": counts.get(value, 0), "checked": value in chosen}
+                   for value, label in DAYS]  # fmt: skip
+        return {**self._group("days", "Days and times", "", options), "options": options, "folded": []}
+
+    def switches(self, names=SWITCHES) -> list[dict]:
         counts = self.facets.get("switches", {})
         return [{"field": self.form[name], "label": FILTER_WORDS[name],
                  "count": self.facets.get("verified", 0) if name == "verified" else counts.get(name, 0)}
-                for name in SWITCHES]  # fmt: skip
+                for name in names]  # fmt: skip
 
     def radius_options(self) -> list[dict]:
         current = self.result.filterset.search_radius_km

@@ -263,3 +263,5 @@ SEARCH_DEFAULT_RADIUS_KM = 25
 SITE_COUNTRY = env.str("SITE_COUNTRY", default="US").upper()
 # How distances and the radius are shown ("mi" or "km"); the URL keeps `radius_km` whatever the unit.
 DISTANCE_UNIT = env.str("DISTANCE_UNIT", default="mi" if SITE_COUNTRY == "US" else "km")
+# Where a profile's "Get directions" link leads (a link the phone's map app opens; nothing is loaded from it).
+DIRECTIONS_URL = env.str("DIRECTIONS_URL", default="https://www.google.com/maps/dir/?api=1")

@@ -29,7 +29,6 @@ def test_therapist_signs_up_fills_the_profile_uploads_photo_and_certificate(page
     page.get_by_role("group", name=re.compile("^Languages")).get_by_label("Spanish").check()
     page.get_by_label("City").fill("Denver")
     page.get_by_label("State or region").fill("CO")
-    page.get_by_label("Price of a 60-minute session").fill("85")
     page.get_by_label("Allergy-friendly products").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Your profile is saved as a draft")

@@ -2,6 +2,7 @@
 fictional 555-01xx range, review words that agree with their stars and vary across profiles, same seed ->
 same words."""
 
+import datetime
 import random
 import re
 from collections import Counter
@@ -11,6 +12,7 @@ from django.core.management import call_command
 
 from demo import content
 from reviews.models import Review
+from therapists.hours import WEEKEND
 from therapists.models import Specialty, Therapist
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +25,7 @@ FILLER = re.compile(r"\b(lorem|ipsum|election|whole|someone|effect role)\b", re.
 @pytest.fixture
 def seeded(small_gazetteer, today):
     call_command("seed_demo", "--therapists", "200", "--seed", "4", "--photos", "0", "--no-logins")
-    return list(Therapist.objects.prefetch_related("specialties", "focus_areas").order_by("pk"))
+    return list(Therapist.objects.prefetch_related("specialties", "focus_areas", "opening_periods").order_by("pk"))
 
 
 def _sentence_patterns(sentences: list[str]) -> list[re.Pattern]:
@@ -74,12 +76,40 @@ def test_bios_are_plain_english_from_the_therapists_facts(seeded):
         else:
             assert "newly licensed" in therapist.bio or "this year" in therapist.bio
         assert ("come to your home" in therapist.bio) is therapist.travels_to_client
+        # "No studio" only for a mobile therapist without an address of their own.
+        assert "I have no studio" not in therapist.bio or (therapist.travels_to_client and not therapist.street_address)
         assert ("hypoallergenic" in therapist.bio) is therapist.hypoallergenic_products
         for area in therapist.focus_areas.all():
             assert content.FOCUS_PHRASES[area.slug] in therapist.bio
     # Varied: no two profiles share a bio.
     bios = Counter(t.bio for t in seeded)
     assert bios.most_common(1)[0][1] == 1
+
+
+def test_bios_say_only_the_hours_the_profile_lists(seeded):
+    said = Counter()
+    for therapist in seeded:
+        week = list(therapist.opening_periods.all())
+        latest = max((p.closes for p in week), default=None)
+        weekends = any(p.weekday in WEEKEND for p in week)
+        assert ("by appointment only" in therapist.bio) is therapist.by_appointment, therapist.bio
+        evenings = re.search(r"evenings[^.]*? until (\d+)(?::(\d\d))? pm", therapist.bio)
+        if evenings:
+            hour, minute = int(evenings.group(1)) + 12, int(evenings.group(2) or 0)
+            assert latest == datetime.time(hour, minute), (therapist.bio, week)
+        else:
+            assert latest is None or latest <= datetime.time(19, 0), (therapist.bio, week)
+        assert ("weekends" in therapist.bio) is weekends, (therapist.bio, week)
+        said.update(by_appointment=therapist.by_appointment, evenings=bool(evenings), weekends=weekends)
+    assert all(said[fact] for fact in ("by_appointment", "evenings", "weekends"))
+
+
+def test_when_sentence_speaks_of_the_clock_as_people_do():
+    assert "until 8 pm" in content.when_sentence(by_appointment=False, evening_closes=datetime.time(20), weekends=False)
+    assert "until 7:30 pm" in content.when_sentence(
+        by_appointment=False, evening_closes=datetime.time(19, 30), weekends=True
+    )
+    assert content.when_sentence(by_appointment=False, evening_closes=None, weekends=False) == ""
 
 
 def test_phones_are_fictional_555_01xx_numbers_in_the_state_s_area_code(seeded):

@@ -6,7 +6,7 @@ import pytest
 from faker import Faker
 
 from demo import therapists as therapist_demo
-from therapists.models import Certification, Therapist, credentials_valid_until
+from therapists.models import Certification, OpeningPeriod, Service, Therapist, credentials_valid_until
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,16 @@ def test_plan_therapists_licenses_name_the_state_of_practice_so_most_stay_verifi
     assert sum(p.therapist.is_verified(today) for p in plans) > len(plans) / 2
 
 
-def test_insert_plans_stores_therapists_links_and_decided_credentials(small_gazetteer, today):
+def test_plan_therapists_price_60_is_the_cheapest_planned_60_minute_service(small_gazetteer, today):
+    plans = _plans(60)
+    for plan in plans:
+        sixty = [line.price for line in plan.practice.menu if line.minutes == 60]
+        assert plan.therapist.price_60 == (min(sixty) if sixty else None)
+        assert {line.specialty_id for line in plan.practice.menu} <= set(plan.specialty_ids)
+    assert any(plan.therapist.price_60 is None for plan in plans)
+
+
+def test_insert_plans_stores_therapists_links_menus_weeks_and_decided_credentials(small_gazetteer, today):
     plans = _plans(12)
     therapist_demo.score_plans(plans)
     therapist_demo.insert_plans(plans, photos=2, rng=random.Random(7))
@@ -61,6 +70,15 @@ def test_insert_plans_stores_therapists_links_and_decided_credentials(small_gaze
     assert Therapist.objects.exclude(photo="").count() == 2
     stored_specialties = {t.slug: sorted(t.specialties.values_list("pk", flat=True)) for t in Therapist.objects.all()}
     assert stored_specialties == {p.therapist.slug: sorted(p.specialty_ids) for p in plans}
+    stored_menus = sorted(Service.objects.values_list("therapist__slug", "specialty_id", "minutes", "price"))
+    assert stored_menus == sorted(
+        (p.therapist.slug, line.specialty_id, line.minutes, line.price) for p in plans for line in p.practice.menu
+    )
+    stored_weeks = sorted(OpeningPeriod.objects.values_list("therapist__slug", "weekday", "opens", "closes"))
+    assert stored_weeks == sorted(
+        (p.therapist.slug, period.weekday, period.opens, period.closes) for p in plans for period in p.practice.periods
+    )
+    assert stored_menus and stored_weeks
     decided = Certification.objects.exclude(status=Certification.Status.PENDING)
     assert decided.count() == decided.filter(decisions__isnull=False).distinct().count()
     assert not Certification.objects.filter(status=Certification.Status.PENDING, decided_at__isnull=False).exists()

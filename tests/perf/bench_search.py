@@ -6,12 +6,15 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/perf_{n} .venv/bin/python tests/perf/bench_search.py
 
 Each scale's database is built once with seed_demo (10 reviews per therapist) and kept for reuse
-(--rebuild builds again). Prints figures; asserts nothing about time.
+(--rebuild builds again). A database whose therapists list no services and no hours (built before issue 13) gets
+them in bulk, deterministically (fill_offerings). Prints figures; asserts nothing about time.
 """
 
 import argparse
+import datetime
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -46,6 +49,10 @@ SEARCHES = [
     ("combined", {"specialty": "deep-tissue", "near": "Houston", "verified": "true", "min_rating": "4"}),
     ("page 1", {"page": "1"}),
     ("page 50", {"page": "50"}),
+    # Issue 13: a price at a session length, and the days open.
+    ("90 min under $130", {"duration": "90", "max_price": "130"}),
+    ("90 min, by price", {"duration": "90", "sort": "price"}),
+    ("open weekends", {"days": "weekends"}),
 ]
 
 
@@ -68,6 +75,7 @@ def build(url: str, scale: int, rebuild: bool) -> None:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         if path.exists() and marker and marker.exists() and not rebuild:
             subprocess.run(migrate, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+            offerings(env)
             return
     else:
         import psycopg
@@ -78,6 +86,7 @@ def build(url: str, scale: int, rebuild: bool) -> None:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
             if exists and not rebuild:
                 subprocess.run(migrate, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+                offerings(env)
                 return
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -88,9 +97,104 @@ def build(url: str, scale: int, rebuild: bool) -> None:
         ["seed_demo", "--therapists", str(scale), "--reviews", str(10 * scale), "--photos", "0", "--no-logins"],
     ):
         subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    offerings(env)
     if marker:
         marker.touch()
     print(f"built {scale:,} therapists in {time.perf_counter() - started:.0f}s", flush=True)
+
+
+def offerings(env: dict) -> None:
+    """Services and hours for the database's therapists, unless it has some (see fill_offerings)."""
+    env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.local"}  # as manage.py, which built it
+    subprocess.run([sys.executable, __file__, "--offerings"], cwd=ROOT, env=env, check=True)
+
+
+# Shares of all therapists: a menu of 2-5 services; any hours; open on a weekend day; open after 17:00.
+LISTS_SERVICES, HAS_HOURS, OPEN_WEEKENDS, OPEN_EVENINGS = 0.8, 0.7, 0.3, 0.4
+
+
+def fill_offerings() -> None:
+    """Give the synthetic therapists menus and weekly hours in bulk, the same on every run (a seeded generator over
+    the therapists in id order), when the database has neither (a seed_demo that makes them is left alone).
+
+    The menu keeps price_60 the cheapest 60-minute price, as the offerings service does: a priced therapist with
+    a menu keeps its 60-minute price, on its first type; one without a menu has no price.
+    """
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+
+    from therapists.models import SESSION_LENGTHS, OpeningPeriod, Service, Therapist
+
+    if Service.objects.exists() or OpeningPeriod.objects.exists():
+        return
+    started = time.perf_counter()
+    rng = random.Random(13)
+    types: dict[int, list[int]] = {}
+    for therapist_id, specialty_id in Therapist.specialties.through.objects.order_by("therapist_id", "id").values_list(
+        "therapist_id", "specialty_id"
+    ):
+        types.setdefault(therapist_id, []).append(specialty_id)
+    services, periods, unlisted = [], [], []
+    for therapist_id, price_60 in Therapist.objects.order_by("pk").values_list("pk", "price_60"):
+        offered = types.get(therapist_id) or []
+        if offered and price_60 is not None and rng.random() < LISTS_SERVICES:
+            services += _menu(rng, therapist_id, offered, price_60, SESSION_LENGTHS)
+        elif price_60 is not None:
+            unlisted.append(therapist_id)
+        if rng.random() < HAS_HOURS:
+            periods += _week(rng, therapist_id)
+    with transaction.atomic():
+        Service.objects.bulk_create(services, batch_size=5000)
+        OpeningPeriod.objects.bulk_create(periods, batch_size=5000)
+        for start in range(0, len(unlisted), 5000):
+            Therapist.objects.filter(pk__in=unlisted[start : start + 5000]).update(price_60=None)
+    with connection.cursor() as cursor:
+        for table in (Service._meta.db_table, OpeningPeriod._meta.db_table):
+            cursor.execute(f"ANALYZE {table}")
+    print(f"gave {len(services):,} services and {len(periods):,} opening periods in "
+          f"{time.perf_counter() - started:.0f}s", flush=True)  # fmt: skip
+
+
+def _menu(rng: random.Random, therapist_id: int, offered: list[int], price_60: int, lengths) -> list:
+    """2-5 services: 60 minutes of the first type at its 60-minute price (the cheapest 60 minutes), then other
+    lengths and types priced by the minute, a little dearer for the longer and the other types."""
+    from therapists.models import Service
+
+    menu = [Service(therapist_id=therapist_id, specialty_id=offered[0], minutes=60, price=price_60)]
+    choices = [
+        (specialty, minutes) for specialty in offered for minutes in lengths if (specialty, minutes) != (offered[0], 60)
+    ]
+    for specialty, minutes in rng.sample(choices, k=min(len(choices), rng.randint(1, 4))):
+        extra = 0 if specialty == offered[0] else rng.choice((5, 10, 20))
+        price = min(1000, max(10, 5 * round((price_60 * minutes / 60 * rng.uniform(0.9, 1.1) + extra) / 5)))
+        if minutes == 60:
+            price = max(price, price_60)
+        menu.append(Service(therapist_id=therapist_id, specialty_id=specialty, minutes=minutes, price=price))
+    return menu
+
+
+def _week(rng: random.Random, therapist_id: int) -> list:
+    """Three to five weekdays 9 to 5 (some with a lunch break); some evenings till 7 or 8; some weekends."""
+    from therapists.models import OpeningPeriod
+
+    at = datetime.time
+    periods = []
+    evenings = rng.random() < OPEN_EVENINGS / HAS_HOURS
+    days = sorted(rng.sample(range(5), k=rng.randint(3, 5)))
+    late = set(rng.sample(days, k=rng.randint(1, 2))) if evenings else set()
+    for day in days:
+        closes = at(rng.choice((19, 20))) if day in late else at(17)
+        if rng.random() < 0.3:
+            periods += [(day, at(9), at(12)), (day, at(13), closes)]
+        else:
+            periods.append((day, at(9), closes))
+    if rng.random() < OPEN_WEEKENDS / HAS_HOURS:
+        for day in rng.choice(((5,), (6,), (5, 6))):
+            periods.append((day, at(10), at(16)))
+    return [OpeningPeriod(therapist_id=therapist_id, weekday=d, opens=o, closes=c) for d, o, c in periods]
 
 
 def measure(url: str, repeats: int, cold: bool) -> dict:
@@ -154,9 +258,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--cold", action="store_true", help="Clear the cache before every request.")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--offerings", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child()
+        return
+    if args.offerings:
+        fill_offerings()
         return
     template = os.environ.get("DATABASE_URL")
     summary = {}

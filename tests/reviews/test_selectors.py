@@ -13,10 +13,10 @@ from .helpers import review_content
 
 pytestmark = pytest.mark.django_db
 
-# The profile of a signed-in owner, caches warm: the therapist, its terms, its credentials, session, user, the
-# page of reviews with author, reply and massage type joined in, and the viewer's own review; as many for 2
-# reviews as for 10.
-PROFILE_QUERIES = 7
+# The profile of a signed-in owner, caches warm: the therapist, its terms, its credentials, its services and hours
+# (one UNION), session, user, the page of reviews with author, reply and massage type joined in, and the viewer's
+# own review; as many for 2 reviews as for 10.
+PROFILE_QUERIES = 8
 # A review waiting for a moderator's check: on no profile, in no aggregate, in its author's own list.
 HELD = {"is_held": True, "held_reason": Review.HoldReason.NEW_ACCOUNT_CLUSTER}
 

@@ -14,6 +14,16 @@ from .helpers import ACTOR_FIXTURES
 
 
 @pytest.fixture
+def swedish(db):
+    return Specialty.objects.get(slug="swedish")
+
+
+@pytest.fixture
+def deep(db):
+    return Specialty.objects.get(slug="deep-tissue")
+
+
+@pytest.fixture
 def therapist_owner(db):
     """The user who owns `owned_therapist`."""
     return UserFactory(username="owner-user", email="owner@example.com")

@@ -36,7 +36,6 @@ PROFILE = {
     "city": "Denver",
     "region": "",
     "postal_code": "",
-    "price_60": "95",
     "accepting_new_clients": "on",
     "phone": "+1 (303) 555-0100",
     "email": "ana@example.com",
@@ -174,8 +173,6 @@ def test_profile_create_refuses_a_city_the_postal_code_contradicts_and_keeps_wha
     [
         ({"years_experience": "81"}, b"less than or equal to 80"),
         ({"years_experience": "-1"}, b"greater than or equal to 0"),
-        ({"price_60": "-5"}, b"greater than or equal to 0"),
-        ({"price_60": "lots"}, b"Enter a whole number"),
         ({"email": "not-an-email"}, b"valid email"),
         ({"website": "javascript:alert(1)"}, b"valid URL"),
         ({"phone": "<script>"}, b"digits, spaces"),
@@ -202,11 +199,10 @@ def test_profile_edit_saves_the_fields_and_keeps_review_aggregates(client, thera
         review_count=12, rating_avg=4.5, communication_avg=4.0, cleanliness_avg=5.0, recommend_count=10
     )
     client.force_login(therapist_owner)
-    response = _post_profile(client, "dashboard:profile_edit", years_experience="20", travels_to_client="on")
+    response = _post_profile(client, "dashboard:profile_edit", years_experience="20")
     assert response.status_code == HTTPStatus.FOUND
     owned_therapist.refresh_from_db()
     assert owned_therapist.name == "Ana López" and owned_therapist.years_experience == 20
-    assert owned_therapist.travels_to_client
     assert owned_therapist.review_count == 12 and owned_therapist.rating_avg == 4.5
     assert owned_therapist.status == Therapist.Status.PUBLISHED, "editing does not change the status"
     assert owned_therapist.slug != "ana-lopez", "the slug, and so the public address, stays"

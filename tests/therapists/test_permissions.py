@@ -4,9 +4,10 @@ from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
 from django.urls import reverse
 
-from therapists.models import Certification, Therapist
+from therapists.models import Certification, Specialty, Therapist
 from therapists.permissions import can_decide_claims, can_read_document, can_verify
 from therapists.services.photos import therapist_set_photo
 from therapists.uploads import process_photo
@@ -39,6 +40,9 @@ MATRIX = {
     | {"anonymous": LOGIN, "owner": HOME, "other_therapist": HOME},
     "dashboard:profile_edit": OWN_PROFILE_PAGES,
     "dashboard:photo": OWN_PROFILE_PAGES,
+    "dashboard:services": OWN_PROFILE_PAGES,
+    "dashboard:hours": OWN_PROFILE_PAGES,
+    "dashboard:practice": OWN_PROFILE_PAGES,
     "dashboard:certification_create": OWN_PROFILE_PAGES,
     "dashboard:certification_edit": OWNERS_CERTIFICATION,
     "dashboard:certification_withdraw": OWNERS_CERTIFICATION,
@@ -132,6 +136,68 @@ def test_photo_remove_post_acts_on_ones_own_profile_only(as_actor, owned_therapi
     as_actor(actor).post(reverse("dashboard:photo_remove"))
     owned_therapist.refresh_from_db()
     assert (not owned_therapist.photo) == (actor == "owner")
+
+
+# One valid POST to each page about one's own menu, hours and practice, and what it changes when it is saved.
+def _offerings_posts() -> dict:
+    swedish = Specialty.objects.get(slug="swedish")
+    return {
+        "dashboard:services": {
+            "services-TOTAL_FORMS": "1",
+            "services-INITIAL_FORMS": "0",
+            "services-0-specialty": str(swedish.pk),
+            "services-0-minutes": "60",
+            "services-0-price": "77",
+        },
+        "dashboard:hours": {"day0_opens_1": "09:00", "day0_closes_1": "17:00", "by_appointment": "on"},
+        "dashboard:practice": {"street_address": "1 Main St", "accepts_cash": "on", "cancellation_policy": "None."},
+    }
+
+
+def _offerings_of(therapist: Therapist) -> dict:
+    therapist.refresh_from_db()
+    return {
+        "dashboard:services": list(therapist.services.values_list("minutes", "price")),
+        "dashboard:hours": list(therapist.opening_periods.values_list("weekday", flat=True)),
+        "dashboard:practice": (therapist.street_address, therapist.accepts_cash, therapist.cancellation_policy),
+    }
+
+
+OFFERINGS_PAGES = ["dashboard:services", "dashboard:hours", "dashboard:practice"]
+OFFERINGS_POST = {actor: CREATE for actor in ACTORS} | {"anonymous": LOGIN, "owner": HOME, "other_therapist": HOME}
+
+
+@pytest.mark.parametrize("name", OFFERINGS_PAGES)
+@pytest.mark.parametrize("actor", ACTORS)
+def test_offerings_post_changes_only_the_signed_in_users_own_profile(
+    as_actor, owned_therapist, other_therapist_user, name, actor
+):
+    """The pages act on request.user's own profile: nobody reaches the owner's menu, hours or practice; staff and
+    superusers without a profile are sent to create one; another therapist changes only their own."""
+    owned_therapist.specialties.add(Specialty.objects.get(slug="swedish"))
+    other = other_therapist_user.therapist_profile
+    other.specialties.add(Specialty.objects.get(slug="swedish"))
+    owners_before, others_before = _offerings_of(owned_therapist)[name], _offerings_of(other)[name]
+    response = as_actor(actor).post(reverse(name), _offerings_posts()[name])
+    check_outcome(response, OFFERINGS_POST[actor])
+    assert (_offerings_of(owned_therapist)[name] != owners_before) == (actor == "owner")
+    assert (_offerings_of(other)[name] != others_before) == (actor == "other_therapist")
+
+
+@pytest.mark.parametrize("name", OFFERINGS_PAGES)
+def test_offerings_post_needs_the_csrf_token(therapist_owner, owned_therapist, name):
+    owned_therapist.specialties.add(Specialty.objects.get(slug="swedish"))
+    before = _offerings_of(owned_therapist)[name]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(therapist_owner)
+    response = client.post(reverse(name), _offerings_posts()[name])
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert _offerings_of(owned_therapist)[name] == before
+    # The page's own form carries the token, and with it the same POST is saved.
+    token = client.get(reverse(name)).cookies["csrftoken"].value
+    response = client.post(reverse(name), {**_offerings_posts()[name], "csrfmiddlewaretoken": token})
+    assert response.status_code == HTTPStatus.FOUND
+    assert _offerings_of(owned_therapist)[name] != before
 
 
 @pytest.mark.parametrize("actor", ACTORS)

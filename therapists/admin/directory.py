@@ -16,10 +16,11 @@ from common.admin import (
 )
 from common.forms import add_service_error
 
-from ..models import Amenity, Certification, FocusArea, Language, Place, Specialty, Therapist
+from ..models import Amenity, Certification, FocusArea, Language, OpeningPeriod, Place, Service, Specialty, Therapist
 from ..places import practice_place
 from ..services.photos import therapist_remove_photo
 from ..services.profiles import (
+    PRACTICE_COLUMNS,
     ProfileDetails,
     therapist_create,
     therapist_set_status,
@@ -69,6 +70,18 @@ class PlaceAdmin(admin.ModelAdmin):
     list_per_page = 50
 
 
+class ServiceInline(ReadOnlyTabularInline):
+    """The menu, as the therapist set it on their dashboard."""
+
+    model = Service
+    fields = ["specialty", "minutes", "price"]
+
+
+class OpeningPeriodInline(ReadOnlyTabularInline):
+    model = OpeningPeriod
+    fields = ["weekday", "opens", "closes"]
+
+
 class CertificationInline(ReadOnlyTabularInline):
     """Read-only here: therapists submit credentials, verifiers decide in the queue."""
 
@@ -101,7 +114,12 @@ SYSTEM_FIELDS = [
 # - slug: the profile's public address, made once from the name, so shared links keep working;
 # - photos: they arrive only through the dashboard, which checks and cleans them (staff may remove them);
 # - place, country, coordinates: the gazetteer fills them in from the city and postal code.
-ALWAYS_READ_ONLY = ["owner", "slug", "photo", "photo_thumbnail", "place", "country", "latitude", "longitude"]
+# - the menu's price, where and how to pay, the hours: the dashboard's own pages check them together (the price
+#   follows the menu, the address agrees with the gazetteer place, the radius goes with the travel).
+PRACTICE_READ_ONLY = ["price_60", *PRACTICE_COLUMNS, "by_appointment"]
+ALWAYS_READ_ONLY = [
+    "owner", "slug", "photo", "photo_thumbnail", "place", "country", "latitude", "longitude", *PRACTICE_READ_ONLY
+]  # fmt: skip
 # What a therapist says about their practice, and whether it is published, is theirs once they own the profile:
 # staff edit these only on unowned listings; on an owned profile they suspend it or lift a suspension.
 OWNERS_FIELDS = [*Therapist.PROFILE_FIELDS, "status"]
@@ -159,7 +177,7 @@ class TherapistAdmin(admin.ModelAdmin):
     readonly_fields = [*SYSTEM_FIELDS, *ALWAYS_READ_ONLY, "suspension_reason"]
     list_select_related = ["owner"]
     show_full_result_count = False
-    inlines = [CertificationInline]
+    inlines = [CertificationInline, ServiceInline, OpeningPeriodInline]
     actions = ["suspend", "lift_suspension", "remove_photos"]
     # The figures' columns, under the names list_display and the fieldsets use.
     rating_avg_shown = FIGURES["rating_avg"]
@@ -193,12 +211,14 @@ class TherapistAdmin(admin.ModelAdmin):
                 "fields": [
                     "gender",
                     "years_experience",
-                    "price_60",
                     "accepting_new_clients",
                     "hypoallergenic_products",
-                    "travels_to_client",
                 ]
             },
+        ),
+        (
+            "Where, when and payment (set by the therapist on their dashboard)",
+            {"classes": ["collapse"], "fields": PRACTICE_READ_ONLY},
         ),
         ("What they offer", {"fields": ["specialties", "focus_areas", "languages", "amenities"]}),
         ("Place", {"fields": ["city", "region", "postal_code", "place", "country", "latitude", "longitude"]}),

@@ -46,20 +46,25 @@ def _item_errors(item: ServiceItem, offered: set[int]) -> dict[str, str]:
     return errors
 
 
-def check_services(*, therapist: Therapist, items: Sequence[ServiceItem]) -> list[dict[str, str]]:
+def check_services(
+    *, therapist: Therapist, items: Sequence[ServiceItem], lines: Sequence[int] | None = None
+) -> list[dict[str, str]]:
     """Each item's errors by field (an empty dict for a good one), in the order given; the forms show them
-    beside their fields. Two prices for one type and length are an error on the later one."""
+    beside their fields. Two prices for one type and length are an error on the later one, which names the
+    earlier one's line: `lines` are the line numbers the therapist sees (a form skips its empty and removed
+    rows), 1, 2, 3... by default."""
     offered = set(therapist.specialties.values_list("pk", flat=True))
+    numbers = list(lines) if lines is not None else list(range(1, len(items) + 1))
     seen: dict[tuple[int, int], int] = {}
     found = []
-    for index, item in enumerate(items):
+    for number, item in zip(numbers, items, strict=True):
         errors = _item_errors(item, offered)
         key = (item.specialty.pk, item.minutes)
         if key in seen and "minutes" not in errors:
             errors["minutes"] = (
-                f"{item.specialty.name} for {item.minutes} minutes is already priced on line {seen[key] + 1}."
+                f"{item.specialty.name} for {item.minutes} minutes is already priced on line {seen[key]}."
             )
-        seen.setdefault(key, index)
+        seen.setdefault(key, number)
         found.append(errors)
     return found
 
@@ -68,16 +73,27 @@ def cheapest_standard_price(therapist: Therapist) -> int | None:
     return therapist.services.filter(minutes=STANDARD_SESSION_MINUTES).aggregate(low=Min("price"))["low"]
 
 
-def therapist_set_services(*, therapist: Therapist, items: Sequence[ServiceItem]) -> list[Service]:
-    """Replace the menu; raises ValidationError (nothing changed) when any line is wrong."""
+def therapist_set_services(
+    *, therapist: Therapist, items: Sequence[ServiceItem], lines: Sequence[int] | None = None
+) -> list[Service]:
+    """Replace the menu; raises ValidationError (nothing changed) when any line is wrong.
+
+    Each error is "Line N: ..." with the line, the field and the bare message in its params, so that a form can
+    show it beside the field of its line (`lines`: the line numbers the therapist sees, as check_services).
+    """
+    numbers = list(lines) if lines is not None else list(range(1, len(items) + 1))
     with transaction.atomic():
         locked = Therapist.objects.lock(therapist.pk)
-        errors = check_services(therapist=locked, items=items)
+        errors = check_services(therapist=locked, items=items, lines=numbers)
         if any(errors):
             raise ValidationError(
                 [
-                    ValidationError(f"Line {index + 1}: {message}", code=field)
-                    for index, line in enumerate(errors)
+                    ValidationError(
+                        "Line %(line)d: %(message)s",
+                        code=field,
+                        params={"line": number, "field": field, "message": message},
+                    )
+                    for number, line in zip(numbers, errors, strict=True)
                     for field, message in line.items()
                 ]
             )
@@ -105,20 +121,21 @@ def _refresh_standard_price(therapist: Therapist) -> None:
     therapist.save(update_fields=["price_60", "updated_at"])
 
 
-def check_hours(periods: Sequence[Period]) -> list[str]:
-    """What is wrong with a week of opening periods, in words a therapist reads beside the hours."""
+def check_hours(periods: Sequence[Period]) -> dict[int, list[str]]:
+    """What is wrong with a week of opening periods, by weekday, in words a therapist reads beside that day's
+    hours (a weekday outside the week is keyed by itself); empty when the week is good."""
     days = dict(OpeningPeriod.Weekday.choices)
-    errors = []
+    errors: dict[int, list[str]] = {}
     for period in periods:
         if period.weekday not in days:
-            errors.append("Choose a day of the week.")
+            errors.setdefault(period.weekday, []).append("Choose a day of the week.")
         elif period.closes <= period.opens:
-            errors.append(
+            errors.setdefault(period.weekday, []).append(
                 f"{days[period.weekday]}: closing time ({period.closes:%H:%M}) must be after opening time "
                 f"({period.opens:%H:%M}). For hours past midnight, add the rest to the next day."
             )
     for earlier, later in overlaps(p for p in periods if p.weekday in days):
-        errors.append(
+        errors.setdefault(later.weekday, []).append(
             f"{days[later.weekday]}: {later.opens:%H:%M}–{later.closes:%H:%M} overlaps "
             f"{earlier.opens:%H:%M}–{earlier.closes:%H:%M}."
         )
@@ -129,7 +146,14 @@ def therapist_set_hours(*, therapist: Therapist, periods: Sequence[Period], by_a
     """Replace the weekly hours; raises ValidationError (nothing changed) when they are inverted or overlap."""
     errors = check_hours(periods)
     if errors:
-        raise ValidationError([ValidationError(message, code="hours") for message in errors])
+        # The weekday in each error's params lets a form show it beside that day's hours.
+        raise ValidationError(
+            [
+                ValidationError("%(message)s", code="hours", params={"weekday": day, "message": message})
+                for day in sorted(errors)
+                for message in errors[day]
+            ]
+        )
     with transaction.atomic():
         locked = Therapist.objects.lock(therapist.pk)
         locked.opening_periods.all().delete()

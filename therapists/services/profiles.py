@@ -1,4 +1,5 @@
-"""The therapist's own profile: create, edit, publish; and deleting profiles with everything they hold.
+"""The therapist's own profile: create, edit, publish; where they practise and how clients pay; and deleting
+profiles with everything they hold.
 
 Writes that touch a therapist lock its row first (Therapist.objects.lock), as review and credential
 writes do, so they serialise instead of deadlocking on PostgreSQL.
@@ -20,10 +21,11 @@ from common.files import delete_stored_files
 from common.forms import dataclass_from_form
 from common.storage import private_storage
 
-from ..models import Amenity, Certification, FocusArea, Language, Specialty, Therapist
-from ..places import practice_place
+from ..models import MAX_TRAVEL_RADIUS_KM, Amenity, Certification, FocusArea, Language, Place, Specialty, Therapist
+from ..places import NEARBY_KM, US_REGION_CODES, Origin, practice_place, within_radius
 from ..selectors import GENERATION_CACHE_KEY
 from .certifications import document_in_use
+from .offerings import services_drop_unoffered
 from .photos import photo_in_use, photo_storage
 from .scoring import therapist_refresh_credentials, therapist_refresh_score
 
@@ -34,9 +36,6 @@ SUSPENDED_MESSAGE = (
 OWNERS_CHOICE_MESSAGE = (
     "Whether an owned profile is published is its owner's choice: staff may suspend it or lift a suspension."
 )
-# The profile's own columns (its links are set apart) and the ones the gazetteer fills in.
-PROFILE_COLUMNS = tuple(name for name in Therapist.PROFILE_FIELDS if name not in Therapist.PROFILE_LINK_FIELDS)
-PLACE_FIELDS = ("place", "country", "latitude", "longitude")
 SLUG_ATTEMPTS = 5
 
 
@@ -52,8 +51,6 @@ class ProfileDetails:
     years_experience: int = 0
     region: str = ""
     postal_code: str = ""
-    travels_to_client: bool = False
-    price_60: int | None = None
     accepting_new_clients: bool = True
     hypoallergenic_products: bool = False
     phone: str = ""
@@ -68,6 +65,16 @@ class ProfileDetails:
     @classmethod
     def from_form(cls, cleaned_data: dict) -> "ProfileDetails":
         return dataclass_from_form(cls, cleaned_data)
+
+
+# The profile's own columns (its links are set apart): what ProfileDetails carries. Not price_60, which the menu of
+# services keeps (services.offerings), nor travels_to_client, which the "where and payment" page sets with its radius.
+PROFILE_COLUMNS = tuple(
+    name
+    for name in Therapist.PROFILE_FIELDS
+    if name not in Therapist.PROFILE_LINK_FIELDS and name in ProfileDetails.__dataclass_fields__
+)
+PLACE_FIELDS = ("place", "country", "latitude", "longitude")
 
 
 def _apply_profile(therapist: Therapist, details: ProfileDetails) -> None:
@@ -140,7 +147,8 @@ def therapist_create(
 
 def therapist_update_profile(*, therapist: Therapist, details: ProfileDetails) -> Therapist:
     """Save the therapist's own edits; the score follows, since experience is one of its inputs, and so does
-    the Verified badge when the practice state changes (it rests on a license from that state)."""
+    the Verified badge when the practice state changes (it rests on a license from that state). A type of
+    massage taken off drops its services from the menu, and the 60-minute price follows."""
     with transaction.atomic():
         locked = Therapist.objects.lock(therapist.pk)
         region_before = locked.region
@@ -149,6 +157,7 @@ def therapist_update_profile(*, therapist: Therapist, details: ProfileDetails) -
         # Only the therapist's fields: review aggregates written meanwhile must not be overwritten.
         locked.save(update_fields=[*PROFILE_COLUMNS, *PLACE_FIELDS, "updated_at"])
         _set_profile_links(locked, details)
+        services_drop_unoffered(therapist=locked)
         if locked.region.upper() != region_before.upper():
             therapist_refresh_credentials(therapist=locked)
         else:
@@ -164,6 +173,111 @@ def therapist_set_published(*, therapist: Therapist, published: bool) -> Therapi
             raise ValidationError(SUSPENDED_MESSAGE, code="suspended")
         locked.status = Therapist.Status.PUBLISHED if published else Therapist.Status.DRAFT
         locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+@dataclass(frozen=True, kw_only=True)
+class PracticeDetails:
+    """Where the therapist sees clients and how clients pay: the "where and payment" page, written as one."""
+
+    street_address: str = ""
+    show_address: bool = False
+    travels_to_client: bool = False
+    travel_radius_km: int | None = None
+    accepts_cash: bool = False
+    accepts_card: bool = False
+    accepts_hsa_fsa: bool = False
+    gives_hsa_receipts: bool = False
+    sells_gift_cards: bool = False
+    cancellation_policy: str = ""
+
+
+PRACTICE_COLUMNS = tuple(PracticeDetails.__dataclass_fields__)
+# The page asks for the radius in the site's unit (miles on a US site) under this name, so the errors about the
+# radius are keyed by it and show beside that field; the service itself stores kilometres.
+RADIUS_FIELD = "travel_radius"
+CANCELLATION_POLICY_LENGTH = Therapist._meta.get_field("cancellation_policy").max_length
+STREET_ADDRESS_LENGTH = Therapist._meta.get_field("street_address").max_length
+# A US ZIP code (ZIP+4 too), and a state's two-letter code where addresses put it: before a ZIP code, or last
+# after a comma ("..., Boulder, CO 80302", "..., CO"). Capitals only: "Ne" or "co" in a street name is no state.
+_ZIP_CODE = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+_STATE_CODE = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?\b|,\s*([A-Z]{2})\s*$")
+
+
+def _zip_code_in_practice_place(therapist: Therapist, code: str) -> bool:
+    """Whether a ZIP code typed in the street line is the practice's: its postal code when the profile has one,
+    else a gazetteer entry of that code in the practice's state and near its position (places.NEARBY_KM)."""
+    if therapist.postal_code:
+        return code == therapist.postal_code.strip()[:5]
+    places = Place.objects.filter(postal_code=code, country=therapist.country)
+    if therapist.region:
+        places = places.filter(region__iexact=therapist.region)
+    if therapist.latitude is None or therapist.longitude is None:
+        return places.exists()
+    return within_radius(places, Origin(therapist.latitude, therapist.longitude, ""), NEARBY_KM).exists()
+
+
+def _street_address_errors(therapist: Therapist, street: str) -> str | None:
+    """The street line must not contradict the place the profile's city, state and postal code give: the map,
+    the distance search and "open now" all read that place."""
+    if "\n" in street or "\r" in street:
+        return "Write the street address on one line; your city, state and postal code come from your profile."
+    if len(street) > STREET_ADDRESS_LENGTH:
+        return f"Keep the street address under {STREET_ADDRESS_LENGTH} characters."
+    if therapist.country != "US":
+        return None
+    fix = "change your city on the profile page or fix the address."
+    where = therapist.location_label
+    for found in _ZIP_CODE.finditer(street):
+        if not _zip_code_in_practice_place(therapist, found[1]):
+            return f"The ZIP code {found[1]} is not in {where}; {fix}"
+    region = therapist.region.strip().upper()
+    for found in _STATE_CODE.finditer(street):
+        state = found[1] or found[2]
+        if region and state in US_REGION_CODES and state != region:
+            return f"This address names the state {state}, but your practice is in {where}; {fix}"
+    return None
+
+
+def check_practice(*, therapist: Therapist, practice: PracticeDetails) -> dict[str, str]:
+    """What is wrong with where and how a therapist practises, by the field the page shows it beside."""
+    errors = {}
+    street = practice.street_address.strip()
+    if street_error := _street_address_errors(therapist, street):
+        errors["street_address"] = street_error
+    if practice.show_address and not street:
+        errors["show_address"] = "Give your street address to show it, or untick this box."
+    radius = practice.travel_radius_km
+    if practice.travels_to_client and radius is None:
+        errors[RADIUS_FIELD] = "Say how far you travel to clients."
+    elif not practice.travels_to_client and radius is not None:
+        errors[RADIUS_FIELD] = "Leave the radius empty unless you travel to clients (tick the box above)."
+    elif radius is not None and not 1 <= radius <= MAX_TRAVEL_RADIUS_KM:
+        errors[RADIUS_FIELD] = f"Give a radius between 1 and {MAX_TRAVEL_RADIUS_KM} km."
+    policy = practice.cancellation_policy.strip()
+    if "\n" in policy or "\r" in policy or len(policy) > CANCELLATION_POLICY_LENGTH:
+        errors["cancellation_policy"] = f"Say it in one line of at most {CANCELLATION_POLICY_LENGTH} characters."
+    return errors
+
+
+def therapist_set_practice(*, therapist: Therapist, practice: PracticeDetails) -> Therapist:
+    """Save where the therapist sees clients and how clients pay, all or nothing; raises ValidationError by field.
+
+    Checked against the locked row, so a city changed meanwhile on the profile page is the one the address must
+    agree with. updated_at moves too: it versions the search's cached counts ("travels to the client" is one).
+    """
+    with transaction.atomic():
+        locked = Therapist.objects.lock(therapist.pk)
+        errors = check_practice(therapist=locked, practice=practice)
+        if errors:
+            raise ValidationError(
+                {field: ValidationError(message, code="practice") for field, message in errors.items()}
+            )
+        for name in PRACTICE_COLUMNS:
+            value = getattr(practice, name)
+            setattr(locked, name, value.strip() if isinstance(value, str) else value)
+        locked.full_clean(exclude=["slug", "owner"])
+        locked.save(update_fields=[*PRACTICE_COLUMNS, "updated_at"])
     return locked
 
 

@@ -39,8 +39,8 @@ FORMS = sorted(
 VOCABULARY = {"description", "name", "position", "slug"}
 LISTING_FIELDS = {
     "accepting_new_clients", "amenities", "bio", "city", "email", "focus_areas", "gender", "headline",
-    "hypoallergenic_products", "languages", "name", "phone", "postal_code", "price_60", "region", "specialties",
-    "status", "travels_to_client", "website", "years_experience",
+    "hypoallergenic_products", "languages", "name", "phone", "postal_code", "region", "specialties",
+    "status", "website", "years_experience",
 }  # fmt: skip
 CREDENTIAL = {"credential_number", "expires_on", "issued_on", "issuing_body", "kind", "new_document", "region",
               "specialty", "title", "decision", "decision_reason", "decision_text"}  # fmt: skip

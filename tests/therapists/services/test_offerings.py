@@ -10,6 +10,7 @@ from therapists.hours import Period
 from therapists.models import OpeningPeriod, Service, Specialty, Therapist
 from therapists.services.offerings import (
     ServiceItem,
+    check_hours,
     check_services,
     services_drop_unoffered,
     therapist_set_hours,
@@ -21,16 +22,6 @@ from ...factories import TherapistFactory
 pytestmark = pytest.mark.django_db
 
 MONDAY, SATURDAY = OpeningPeriod.Weekday.MONDAY, OpeningPeriod.Weekday.SATURDAY
-
-
-@pytest.fixture
-def swedish():
-    return Specialty.objects.get(slug="swedish")
-
-
-@pytest.fixture
-def deep():
-    return Specialty.objects.get(slug="deep-tissue")
 
 
 @pytest.fixture
@@ -146,3 +137,46 @@ def test_touching_periods_are_not_an_overlap(therapist):
 def test_the_database_refuses_an_inverted_period(therapist):
     with pytest.raises(IntegrityError), transaction.atomic():
         OpeningPeriod.objects.create(therapist=therapist, weekday=MONDAY, opens=_t("17:00"), closes=_t("09:00"))
+
+
+def test_check_services_names_the_lines_the_therapist_sees(therapist, swedish):
+    """A form skips empty and removed rows: the duplicate names the earlier line as shown, not its position."""
+    errors = check_services(
+        therapist=therapist, items=[ServiceItem(swedish, 60, 80), ServiceItem(swedish, 60, 90)], lines=[2, 5]
+    )
+    assert errors[1] == {"minutes": "Swedish for 60 minutes is already priced on line 2."}
+
+
+def test_set_services_errors_carry_their_line_and_field_for_the_form(therapist, swedish):
+    with pytest.raises(ValidationError) as refused:
+        therapist_set_services(
+            therapist=therapist, items=[ServiceItem(swedish, 60, 80), ServiceItem(swedish, 45, 5)], lines=[1, 3]
+        )
+    (error,) = refused.value.error_list
+    assert error.params == {"line": 3, "field": "price", "message": error.params["message"]}
+    assert refused.value.messages == [f"Line 3: {error.params['message']}"]
+
+
+def test_check_hours_keys_each_error_by_its_weekday():
+    errors = check_hours(
+        [
+            Period(MONDAY, _t("18:00"), _t("09:00")),
+            Period(SATURDAY, _t("09:00"), _t("13:00")),
+            Period(SATURDAY, _t("12:00"), _t("17:00")),
+        ]
+    )
+    assert list(errors) == [MONDAY, SATURDAY]
+    assert errors[MONDAY] == [
+        "Monday: closing time (09:00) must be after opening time (18:00). "
+        "For hours past midnight, add the rest to the next day."
+    ]
+    assert errors[SATURDAY] == ["Saturday: 12:00–17:00 overlaps 09:00–13:00."]
+    assert check_hours([Period(MONDAY, _t("09:00"), _t("12:00"))]) == {}
+
+
+def test_set_hours_errors_carry_their_weekday_for_the_form(therapist):
+    with pytest.raises(ValidationError) as refused:
+        therapist_set_hours(
+            therapist=therapist, periods=[Period(SATURDAY, _t("18:00"), _t("09:00"))], by_appointment=False
+        )
+    assert [error.params["weekday"] for error in refused.value.error_list] == [SATURDAY]

@@ -1,15 +1,22 @@
 """therapists.services.profiles: creating a profile, editing and publishing it, deleting profiles."""
 
 import dataclasses
+import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from therapists.models import FAR_FUTURE, Therapist
+from therapists.models import FAR_FUTURE, Specialty, Therapist
 from therapists.selectors import directory_generation
+from therapists.services.offerings import ServiceItem, therapist_set_services
 from therapists.services.profiles import (
+    PRACTICE_COLUMNS,
+    PROFILE_COLUMNS,
+    RADIUS_FIELD,
+    PracticeDetails,
     ProfileDetails,
     therapist_create,
+    therapist_set_practice,
     therapist_set_published,
     therapist_set_status,
     therapist_update_profile,
@@ -22,9 +29,12 @@ from ...factories import CertificationFactory, PlaceFactory, ReviewFactory, Ther
 pytestmark = pytest.mark.django_db
 
 
-def test_profile_details_carries_every_profile_field():
-    assert {field.name for field in dataclasses.fields(ProfileDetails)} == set(Therapist.PROFILE_FIELDS)
-    assert len(dataclasses.fields(ProfileDetails)) == len(Therapist.PROFILE_FIELDS)
+def test_profile_details_carries_every_profile_field_but_those_of_other_pages():
+    """The 60-minute price follows the menu; "travels to the client" goes with its radius (therapist_set_practice)."""
+    expected = set(Therapist.PROFILE_FIELDS)
+    assert not {"price_60", "travels_to_client"} & expected
+    assert {field.name for field in dataclasses.fields(ProfileDetails)} == expected
+    assert set(PROFILE_COLUMNS) == expected - set(Therapist.PROFILE_LINK_FIELDS)
 
 
 def test_therapist_create_gives_a_unique_slug(client_user, denver):
@@ -142,3 +152,98 @@ def test_therapist_update_profile_recomputes_the_badge_when_the_practice_state_c
 def test_therapist_create_never_takes_a_slug_the_directory_uses_as_a_path(client_user, denver):
     details = ProfileDetails(name="Places", city="Denver")
     assert therapist_create(owner=client_user, details=details).slug == "places-2"
+
+
+# --- where and payment (therapist_set_practice), and the menu following the types of massage ---
+
+
+def _practice(**changes) -> PracticeDetails:
+    return PracticeDetails(**{"street_address": "1420 Larimer St", "accepts_card": True, **changes})
+
+
+def test_therapist_set_practice_writes_every_practice_column_and_bumps_updated_at(owned_therapist, today):
+    Therapist.objects.filter(pk=owned_therapist.pk).update(
+        updated_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    )
+    practice = PracticeDetails(
+        street_address="  1420 Larimer St  ",
+        show_address=True,
+        travels_to_client=True,
+        travel_radius_km=30,
+        accepts_cash=True,
+        accepts_card=True,
+        accepts_hsa_fsa=True,
+        gives_hsa_receipts=True,
+        sells_gift_cards=True,
+        cancellation_policy="24 hours' notice.",
+    )
+    therapist_set_practice(therapist=owned_therapist, practice=practice)
+    stored = Therapist.objects.filter(pk=owned_therapist.pk).values(*PRACTICE_COLUMNS, "updated_at").get()
+    assert stored.pop("updated_at") > datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+    assert stored == dataclasses.asdict(practice) | {"street_address": "1420 Larimer St"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"street_address": "", "show_address": True}, "show_address"),
+        ({"travels_to_client": True}, RADIUS_FIELD),
+        ({"travel_radius_km": 10}, RADIUS_FIELD),
+        ({"travels_to_client": True, "travel_radius_km": 201}, RADIUS_FIELD),
+        ({"travels_to_client": True, "travel_radius_km": 0}, RADIUS_FIELD),
+        ({"street_address": "1 Main St\nDenver"}, "street_address"),
+        ({"street_address": "1 Main St, 80302"}, "street_address"),
+        ({"street_address": "1 Main St, Reno, NV"}, "street_address"),
+        ({"street_address": "1 Main St NV 89501"}, "street_address"),
+        ({"cancellation_policy": "One\nTwo"}, "cancellation_policy"),
+        ({"cancellation_policy": "x" * 201}, "cancellation_policy"),
+    ],
+)
+def test_therapist_set_practice_refuses_by_field_and_changes_nothing(owned_therapist, changes, field):
+    Therapist.objects.filter(pk=owned_therapist.pk).update(postal_code="80202")
+    before = Therapist.objects.filter(pk=owned_therapist.pk).values().get()
+    with pytest.raises(ValidationError) as refused:
+        therapist_set_practice(therapist=owned_therapist, practice=_practice(**changes))
+    assert list(refused.value.message_dict) == [field]
+    assert Therapist.objects.filter(pk=owned_therapist.pk).values().get() == before
+
+
+@pytest.mark.parametrize(
+    "street",
+    ["1420 Larimer St, Denver, CO 80202", "1420 Larimer St, Unit 7", "100 Colorado Blvd, Apt NE", "PO Box 80"],
+)
+def test_therapist_set_practice_accepts_a_street_that_agrees_with_the_profile(owned_therapist, street):
+    """Its own ZIP and state, and numbers or capitals that name no other ZIP code or state, are fine."""
+    Therapist.objects.filter(pk=owned_therapist.pk).update(postal_code="80202")
+    therapist_set_practice(therapist=owned_therapist, practice=_practice(street_address=street))
+    assert Therapist.objects.get(pk=owned_therapist.pk).street_address == street
+
+
+def test_therapist_set_practice_checks_the_address_against_the_place_as_stored_now(owned_therapist):
+    """The service reads the locked row: a city changed meanwhile is the one the address must agree with."""
+    stale = Therapist.objects.get(pk=owned_therapist.pk)
+    Therapist.objects.filter(pk=owned_therapist.pk).update(city="Reno", region="NV", postal_code="89501")
+    with pytest.raises(ValidationError, match="not in Reno, NV"):
+        therapist_set_practice(therapist=stale, practice=_practice(street_address="1 Main St, CO 80202"))
+
+
+def test_therapist_update_profile_drops_the_services_of_a_type_taken_off(owned_therapist, denver):
+    swedish, deep = Specialty.objects.get(slug="swedish"), Specialty.objects.get(slug="deep-tissue")
+    owned_therapist.specialties.set([swedish, deep])
+    therapist_set_services(therapist=owned_therapist, items=[ServiceItem(swedish, 60, 70), ServiceItem(deep, 60, 95)])
+    details = ProfileDetails(name=owned_therapist.name, city="Denver", specialties=[deep])
+    therapist_update_profile(therapist=owned_therapist, details=details)
+    assert list(owned_therapist.services.values_list("specialty__slug", "price")) == [("deep-tissue", 95)]
+    assert Therapist.objects.get(pk=owned_therapist.pk).price_60 == 95
+
+
+def test_therapist_update_profile_leaves_the_price_and_the_practice_alone(owned_therapist, denver):
+    Therapist.objects.filter(pk=owned_therapist.pk).update(price_60=80, travels_to_client=True, travel_radius_km=10)
+    therapist_update_profile(therapist=owned_therapist, details=ProfileDetails(name="New Name", city="Denver"))
+    stored = Therapist.objects.get(pk=owned_therapist.pk)
+    assert (stored.name, stored.price_60, stored.travels_to_client, stored.travel_radius_km) == (
+        "New Name",
+        80,
+        True,
+        10,
+    )
