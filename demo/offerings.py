@@ -9,7 +9,7 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
-from therapists.hours import Period
+from therapists.hours import Period, opens_evenings, opens_weekends
 from therapists.models import MAX_SERVICE_PRICE, MIN_SERVICE_PRICE, STANDARD_SESSION_MINUTES, OpeningPeriod
 from therapists.units import KM_PER_MILE
 
@@ -139,7 +139,13 @@ class Practice:
 
     def therapist_fields(self) -> dict:
         """The Therapist columns this practice fills, price_60 with them (the contract's `max_price` reads it)."""
-        return {name: getattr(self, name) for name in self.THERAPIST_FIELDS} | {"price_60": self.standard_price}
+        return {name: getattr(self, name) for name in self.THERAPIST_FIELDS} | {
+            "price_60": self.standard_price,
+            # What the search's filters read of the menu and the week, as services.offerings keeps them.
+            "lists_prices": bool(self.menu),
+            "open_weekends": opens_weekends(self.periods),
+            "open_evenings": opens_evenings(self.periods),
+        }
 
     @property
     def standard_price(self) -> int | None:

@@ -9,8 +9,7 @@ from django.urls import reverse
 from common.filters import IntegerFilter, RequireFilter
 
 from . import search, vocabulary
-from .hours import EVENING_STARTS, WEEKEND
-from .models import SESSION_LENGTHS, Certification, OpeningPeriod, Service, Therapist
+from .models import SESSION_LENGTHS, Certification, Service, Therapist
 from .places import Origin, resolve_place, suggest_places, within_radius
 
 MAX_RADIUS_KM = 500
@@ -285,7 +284,8 @@ class TherapistFilterSet(filters.FilterSet):
             condition &= Q(pk__in=current.filter(specialty_id=specialty_id).values("therapist_id"))
         return condition
 
-    # --- what a practice offers and when (issue 13); each a `pk IN (uncorrelated subquery)`, as above ---
+    # --- what a practice offers and when (issue 13): length and price a `pk IN (uncorrelated subquery)`, as
+    # above; "lists prices" and the days columns that the offerings services keep ---
 
     def offering_condition(self, exclude=()) -> Q:
         """`duration` and `max_price` together, each unless excluded. Without a length, the price is the
@@ -315,22 +315,20 @@ class TherapistFilterSet(filters.FilterSet):
 
     @staticmethod
     def has_prices_condition() -> Q:
-        """Lists at least one service: the menu, not `price_60`, which a menu without 60 minutes leaves empty."""
-        return Q(pk__in=Service.objects.order_by().values("therapist_id"))
+        """Lists at least one service: the menu, not `price_60`, which a menu without 60 minutes leaves empty.
+        A column the menu's service keeps (Therapist.lists_prices), so the count reads the facet index."""
+        return Q(lists_prices=True)
 
     def filter_has_prices(self, queryset, name, value):
         return queryset.filter(self.has_prices_condition()) if value else queryset
 
-    @staticmethod
-    def day_condition(day: str) -> Q:
-        """Open on Saturday or Sunday, or open after 17:00 on some day (a period that closes later), read through
-        the index opening_period_day_times (weekday, closes, opens): naming every weekday lets both databases
-        probe it by day and closing time rather than read the whole table."""
-        if day == "weekends":
-            periods = OpeningPeriod.objects.filter(weekday__in=WEEKEND)
-        else:
-            periods = OpeningPeriod.objects.filter(weekday__in=OpeningPeriod.Weekday.values, closes__gt=EVENING_STARTS)
-        return Q(pk__in=periods.order_by().values("therapist_id"))
+    # The columns services.offerings keeps from the week (hours.opens_weekends, hours.opens_evenings).
+    DAY_COLUMNS = {"weekends": "open_weekends", "evenings": "open_evenings"}
+
+    @classmethod
+    def day_condition(cls, day: str) -> Q:
+        """Open on Saturday or Sunday, or open after 17:00 on some day (a period that closes later)."""
+        return Q(**{cls.DAY_COLUMNS[day]: True})
 
     def filter_days(self, queryset, name, value):
         # Several days: each must hold ("weekends" and "evenings" is open at weekends and open some evening).

@@ -58,6 +58,16 @@ EVENING_STARTS = datetime.time(17, 0)
 WEEKEND = (OpeningPeriod.Weekday.SATURDAY, OpeningPeriod.Weekday.SUNDAY)
 
 
+def opens_weekends(periods: Iterable) -> bool:
+    """Open on Saturday or Sunday: the search's `days=weekends` (kept as Therapist.open_weekends)."""
+    return any(p.weekday in WEEKEND for p in periods)
+
+
+def opens_evenings(periods: Iterable) -> bool:
+    """Open after 17:00 on some day, a period closing later: `days=evenings` (Therapist.open_evenings)."""
+    return any(p.closes > EVENING_STARTS for p in periods)
+
+
 def time_zone_for(region: str, country: str = "US") -> str:
     """The practice's IANA time zone from its state; the site's default where the state is unknown."""
     if country.upper() == "US":

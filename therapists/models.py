@@ -223,6 +223,12 @@ class Therapist(models.Model):
     cancellation_policy = models.CharField(
         max_length=200, blank=True, help_text='In one line, e.g. "Free cancellation up to 24 hours before."'
     )
+    # What the menu and the week say, kept by services.offerings in the same transaction as the menu or the
+    # hours: the search filters and counts read these columns (and the facet index covers them) instead of
+    # probing the services and opening periods for every row, which costs seconds over 100,000 therapists.
+    lists_prices = models.BooleanField("lists services and prices", default=False, editable=False)
+    open_weekends = models.BooleanField("open on Saturday or Sunday", default=False, editable=False)
+    open_evenings = models.BooleanField("open after 17:00 on some day", default=False, editable=False)
 
     price_60 = models.PositiveIntegerField(
         "price of a 60-minute session", null=True, blank=True, db_index=True, help_text="Whole currency units."
@@ -349,8 +355,11 @@ class Therapist(models.Model):
                     "accepting_new_clients",
                     "travels_to_client",
                     "hypoallergenic_products",
+                    "lists_prices",
+                    "open_weekends",
+                    "open_evenings",
                 ],
-                name="therapist_facet_counts",
+                name="therapist_facet_switches",
             ),
         ]
 
@@ -434,7 +443,6 @@ class OpeningPeriod(models.Model):
             models.CheckConstraint(condition=Q(weekday__range=(0, 6)), name="opening_period_weekday_range"),
             models.UniqueConstraint(fields=["therapist", "weekday", "opens"], name="opening_period_unique_start"),
         ]
-        indexes = [models.Index(fields=["weekday", "closes", "opens"], name="opening_period_day_times")]
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"

@@ -126,6 +126,7 @@ def fill_offerings() -> None:
     django.setup()
     from django.db import connection, transaction
 
+    from therapists.hours import EVENING_STARTS, WEEKEND
     from therapists.models import SESSION_LENGTHS, OpeningPeriod, Service, Therapist
 
     if Service.objects.exists() or OpeningPeriod.objects.exists():
@@ -151,6 +152,12 @@ def fill_offerings() -> None:
         OpeningPeriod.objects.bulk_create(periods, batch_size=5000)
         for start in range(0, len(unlisted), 5000):
             Therapist.objects.filter(pk__in=unlisted[start : start + 5000]).update(price_60=None)
+        # The columns the search's "lists prices" and day filters read, as services.offerings keeps them.
+        Therapist.objects.filter(pk__in=Service.objects.values("therapist_id")).update(lists_prices=True)
+        weekend = OpeningPeriod.objects.filter(weekday__in=WEEKEND).values("therapist_id")
+        Therapist.objects.filter(pk__in=weekend).update(open_weekends=True)
+        evening = OpeningPeriod.objects.filter(closes__gt=EVENING_STARTS).values("therapist_id")
+        Therapist.objects.filter(pk__in=evening).update(open_evenings=True)
     with connection.cursor() as cursor:
         for table in (Service._meta.db_table, OpeningPeriod._meta.db_table):
             cursor.execute(f"ANALYZE {table}")

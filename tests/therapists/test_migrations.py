@@ -95,3 +95,38 @@ def test_migration_0007_moves_each_60_minute_price_into_a_service_of_the_first_s
     assert services == [("no-type", "swedish", 60, 80), ("two-types", "deep-tissue", 60, 95)]
     # Nothing lost: every price stays where the search reads it, the implausible one for its owner to correct.
     assert prices == {"two-types": 95, "no-type": 80, "no-price": None, "implausible": 5000}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0009_fills_the_menu_and_week_columns_the_search_reads():
+    before = [("therapists", "0008_facet_counts_index")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    Therapist = apps.get_model("therapists", "Therapist")
+    Service = apps.get_model("therapists", "Service")
+    OpeningPeriod = apps.get_model("therapists", "OpeningPeriod")
+    swedish = apps.get_model("therapists", "Specialty").objects.get_or_create(
+        slug="swedish", defaults={"name": "Swedish", "position": 0}
+    )[0]
+    made = {slug: Therapist.objects.create(name=slug, slug=slug, city="Denver", region="CO")
+            for slug in ("menu-and-saturday", "late-tuesday", "until-five", "nothing")}  # fmt: skip
+    Service.objects.create(therapist=made["menu-and-saturday"], specialty=swedish, minutes=60, price=90)
+    for slug, weekday, closes in [("menu-and-saturday", 5, 14), ("late-tuesday", 1, 20), ("until-five", 0, 17)]:
+        OpeningPeriod.objects.create(
+            therapist=made[slug], weekday=weekday, opens=datetime.time(9), closes=datetime.time(closes)
+        )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT slug, lists_prices, open_weekends, open_evenings FROM therapists_therapist")
+        flags = {slug: tuple(map(bool, row)) for slug, *row in cursor.fetchall()}
+    assert flags == {
+        "menu-and-saturday": (True, True, False),
+        "late-tuesday": (False, False, True),
+        # Closing at 17:00 is not open after 17:00.
+        "until-five": (False, False, False),
+        "nothing": (False, False, False),
+    }

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min
 
-from ..hours import Period, overlaps
+from ..hours import Period, opens_evenings, opens_weekends, overlaps
 from ..models import (
     MAX_SERVICE_PRICE,
     MIN_SERVICE_PRICE,
@@ -116,9 +116,11 @@ def services_drop_unoffered(*, therapist: Therapist) -> int:
 
 
 def _refresh_standard_price(therapist: Therapist) -> None:
+    """The columns the search reads of the menu: the cheapest 60-minute price and whether there is a menu."""
     therapist.price_60 = cheapest_standard_price(therapist)
+    therapist.lists_prices = therapist.services.exists()
     # updated_at too: it versions the search's cached counts, and the price filter's counts change.
-    therapist.save(update_fields=["price_60", "updated_at"])
+    therapist.save(update_fields=["price_60", "lists_prices", "updated_at"])
 
 
 def check_hours(periods: Sequence[Period]) -> dict[int, list[str]]:
@@ -161,4 +163,7 @@ def therapist_set_hours(*, therapist: Therapist, periods: Sequence[Period], by_a
             OpeningPeriod(therapist=locked, weekday=p.weekday, opens=p.opens, closes=p.closes) for p in periods
         )
         locked.by_appointment = by_appointment
-        locked.save(update_fields=["by_appointment", "updated_at"])
+        # What the search's day filters read, kept with the week it describes.
+        locked.open_weekends = opens_weekends(periods)
+        locked.open_evenings = opens_evenings(periods)
+        locked.save(update_fields=["by_appointment", "open_weekends", "open_evenings", "updated_at"])

@@ -180,3 +180,33 @@ def test_set_hours_errors_carry_their_weekday_for_the_form(therapist):
             therapist=therapist, periods=[Period(SATURDAY, _t("18:00"), _t("09:00"))], by_appointment=False
         )
     assert [error.params["weekday"] for error in refused.value.error_list] == [SATURDAY]
+
+
+@pytest.mark.parametrize(
+    ("week", "weekends", "evenings"),
+    [
+        ([], False, False),
+        ([Period(SATURDAY, _t("10:00"), _t("14:00"))], True, False),
+        ([Period(MONDAY, _t("09:00"), _t("17:00"))], False, False),
+        ([Period(MONDAY, _t("12:00"), _t("17:01"))], False, True),
+        ([Period(SATURDAY, _t("10:00"), _t("14:00")), Period(MONDAY, _t("18:00"), _t("21:00"))], True, True),
+    ],
+)
+def test_set_hours_keeps_the_day_columns_the_search_reads(therapist, week, weekends, evenings):
+    therapist_set_hours(therapist=therapist, periods=[Period(SATURDAY, _t("09:00"), _t("20:00"))], by_appointment=False)
+    therapist_set_hours(therapist=therapist, periods=week, by_appointment=False)
+    stored = Therapist.objects.get(pk=therapist.pk)
+    assert (stored.open_weekends, stored.open_evenings) == (weekends, evenings)
+
+
+def test_the_menu_keeps_lists_prices(therapist, swedish):
+    assert Therapist.objects.get(pk=therapist.pk).lists_prices is False
+    therapist_set_services(therapist=therapist, items=[ServiceItem(swedish, 90, 120)])
+    assert Therapist.objects.get(pk=therapist.pk).lists_prices is True
+    therapist.specialties.set([])
+    services_drop_unoffered(therapist=therapist)
+    assert Therapist.objects.get(pk=therapist.pk).lists_prices is False
+    therapist.specialties.set([swedish])
+    therapist_set_services(therapist=therapist, items=[ServiceItem(swedish, 60, 80)])
+    therapist_set_services(therapist=therapist, items=[])
+    assert Therapist.objects.get(pk=therapist.pk).lists_prices is False
