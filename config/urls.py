@@ -23,6 +23,9 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("accounts/", include("accounts.urls")),
     path("dashboard/", include("therapists.dashboard_urls")),
+    path("match/", include("therapists.match_urls")),
+    path("shortlist/", include("shortlists.urls")),
+    path("", include("appointments.urls")),
     path("admin/", admin.site.urls),
 ]
 

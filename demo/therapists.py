@@ -137,6 +137,14 @@ def _certifications(
     return certs
 
 
+def _accepting_confirmed_at(slug: str, now: datetime.datetime) -> datetime.datetime:
+    """When the therapist last confirmed taking new clients: most within the last 60 days, about one in seven
+    longer ago (they show "not confirmed recently"). Drawn from the slug, so the main sequence stays as it was."""
+    own = random.Random(f"accepting:{slug}")
+    days = own.randint(61, 240) if own.random() < 0.15 else own.randint(0, 58)
+    return now - datetime.timedelta(days=days, seconds=own.randint(0, 86399))
+
+
 def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slugs: set[str]) -> list[TherapistPlan]:
     cities = list(Place.objects.filter(kind=Place.Kind.CITY, country="US").order_by("-population")[:80])
     if not cities:
@@ -213,6 +221,7 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
             # Where, when, how to pay, and price_60 as the cheapest 60-minute service (the contract's max_price).
             **practice.therapist_fields(),
             accepting_new_clients=rng.random() < 0.8,
+            accepting_confirmed_at=_accepting_confirmed_at(slug, now),
             hypoallergenic_products=hypoallergenic,
             phone=content.phone_number(city.region, rng),
             email=f"{slug[:40]}@example.com",

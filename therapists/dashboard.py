@@ -9,7 +9,7 @@ which would reveal that it exists.
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
@@ -41,6 +41,7 @@ from .services.photos import therapist_remove_photo, therapist_set_photo
 from .services.profiles import (
     PracticeDetails,
     ProfileDetails,
+    therapist_confirm_accepting,
     therapist_create,
     therapist_set_practice,
     therapist_set_published,
@@ -143,6 +144,26 @@ class ProfilePublishView(OwnProfileMixin, View):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, "Your profile is published." if publish else "Your profile is hidden.")
+        return redirect(HOME)
+
+
+class AcceptingConfirmView(OwnProfileMixin, View):
+    """POST only: confirm in one click whether one takes new clients (`accepting` true or false); the buttons live
+    on the dashboard (templates/dashboard/_accepting.html). Any other value is refused and changes nothing."""
+
+    http_method_names = ["post"]
+    CHOICES = {"true": True, "false": False}
+    UNCLEAR_MESSAGE = "We could not tell whether you accept new clients. Go back to your dashboard and use its buttons."
+
+    def post(self, request, *args, **kwargs):
+        accepting = self.CHOICES.get(request.POST.get("accepting", ""))
+        if accepting is None:
+            return HttpResponseBadRequest(self.UNCLEAR_MESSAGE, content_type="text/plain; charset=utf-8")
+        therapist_confirm_accepting(therapist=self.therapist, accepting=accepting)
+        if accepting:
+            messages.success(request, "Thank you: clients see that you accept new clients, confirmed today.")
+        else:
+            messages.success(request, "Clients now see that you are not taking new clients.")
         return redirect(HOME)
 
 

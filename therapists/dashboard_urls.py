@@ -12,6 +12,7 @@ urlpatterns = [
     path("profile/claim/", dashboard.ProfileClaimView.as_view(), name="profile_claim"),
     path("profile/", dashboard.ProfileUpdateView.as_view(), name="profile_edit"),
     path("profile/publish/", dashboard.ProfilePublishView.as_view(), name="profile_publish"),
+    path("profile/accepting/", dashboard.AcceptingConfirmView.as_view(), name="accepting_confirm"),
     path("photo/", dashboard.PhotoUpdateView.as_view(), name="photo"),
     path("photo/remove/", dashboard.PhotoDeleteView.as_view(), name="photo_remove"),
     path("services/", dashboard.ServicesUpdateView.as_view(), name="services"),

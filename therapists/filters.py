@@ -9,7 +9,7 @@ from django.urls import reverse
 from common.filters import IntegerFilter, RequireFilter
 
 from . import search, vocabulary
-from .models import SESSION_LENGTHS, Certification, Service, Therapist
+from .models import SESSION_LENGTHS, Certification, Service, Therapist, accepting_confirmed_q
 from .places import Origin, resolve_place, suggest_places, within_radius
 
 MAX_RADIUS_KM = 500
@@ -184,7 +184,7 @@ class TherapistFilterSet(filters.FilterSet):
     )
     has_prices = RequireFilter(method="filter_has_prices", label="Lists services and prices")
     days = filters.MultipleChoiceFilter(method="filter_days", choices=DAYS, label="Days")
-    accepting = RequireFilter(field_name="accepting_new_clients", label="Accepting new clients")
+    accepting = RequireFilter(method="filter_accepting", label="Accepting new clients")
     mobile = RequireFilter(field_name="travels_to_client", label="Travels to you")
     hypoallergenic = RequireFilter(field_name="hypoallergenic_products", label="Allergy-friendly products")
     sort = filters.ChoiceFilter(method="filter_noop", choices=SORTS, empty_label=None, label="Sort by")
@@ -335,6 +335,17 @@ class TherapistFilterSet(filters.FilterSet):
         for day in value or []:
             queryset = queryset.filter(self.day_condition(day))
         return queryset
+
+    # --- accepting new clients: only as confirmed within ACCEPTING_CONFIRMATION_DAYS ---
+
+    @staticmethod
+    def accepting_condition() -> Q:
+        """Accepting new clients and confirmed recently (models.accepting_confirmed_q), compared with now when the
+        search runs: the filter and its count in the facets' one aggregate read this one condition."""
+        return accepting_confirmed_q()
+
+    def filter_accepting(self, queryset, name, value):
+        return queryset.filter(self.accepting_condition()) if value else queryset
 
     # --- the whole search ---
 

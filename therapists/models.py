@@ -133,10 +133,26 @@ STANDARD_SESSION_MINUTES = 60  # the length the search's `max_price` means (the 
 MIN_SERVICE_PRICE = 10
 MAX_SERVICE_PRICE = 1000
 MAX_TRAVEL_RADIUS_KM = 200
+# "Accepting new clients" counts (the `accepting` filter and its count, the ranking, the cards' plain words) only
+# while the therapist has confirmed it within this many days: an answer nobody has looked at for two months is
+# no longer a promise a client can rely on.
+ACCEPTING_CONFIRMATION_DAYS = 60
 
 
 def state_licenses_massage(region: str) -> bool:
     return region.strip().upper() not in STATES_WITHOUT_MASSAGE_LICENSING
+
+
+def accepting_confirmed_since(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The oldest confirmation that still counts at `now`."""
+    return (now or timezone.now()) - datetime.timedelta(days=ACCEPTING_CONFIRMATION_DAYS)
+
+
+def accepting_confirmed_q(now: datetime.datetime | None = None) -> Q:
+    """Accepting new clients and confirmed recently: one condition for the filter, its count and the ranking's
+    reads. Both columns are in the facet index (therapist_facet_switches), and the date is compared with a
+    value computed once, never a function of the row, so the count stays an index read."""
+    return Q(accepting_new_clients=True, accepting_confirmed_at__gte=accepting_confirmed_since(now))
 
 
 class TherapistQuerySet(LockingQuerySet):
@@ -147,6 +163,10 @@ class TherapistQuerySet(LockingQuerySet):
         """Holds the Verified badge (VERIFIED_MEANING) today: verified_until, kept by credentials_valid_until(),
         compared with today at query time."""
         return self.filter(verified_until__gte=today or timezone.localdate())
+
+    def accepting(self, now=None):
+        """Accepting new clients, as confirmed by the therapist within ACCEPTING_CONFIRMATION_DAYS of `now`."""
+        return self.filter(accepting_confirmed_q(now))
 
     def certified_in(self, specialty_ids, today=None):
         """Every one of the specialties is backed by a verified, unexpired certification."""
@@ -234,6 +254,12 @@ class Therapist(models.Model):
         "price of a 60-minute session", null=True, blank=True, db_index=True, help_text="Whole currency units."
     )
     accepting_new_clients = models.BooleanField(default=True)
+    # When the therapist last said whether they take new clients: the dashboard's one-click confirmation, its
+    # switch, or saving the profile form with the box ticked (services.profiles). A new profile is confirmed as it
+    # is created. Compared with now at query time (accepting_confirmed_q), like verified_until; null: never.
+    accepting_confirmed_at = models.DateTimeField(
+        "accepting new clients confirmed at", null=True, blank=True, default=timezone.now, editable=False
+    )
     hypoallergenic_products = models.BooleanField(
         "allergy-friendly products", default=False, help_text="Offers fragrance-free, hypoallergenic oils and lotions."
     )
@@ -275,6 +301,9 @@ class Therapist(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = TherapistQuerySet.as_manager()
+
+    # For the templates ("confirm it at least every 60 days").
+    ACCEPTING_CONFIRMATION_DAYS = ACCEPTING_CONFIRMATION_DAYS
 
     # What the therapist edits on their own profile, in the order the form shows it: one list for the
     # form, the service that writes it and the dataclass that carries it (the links are to-many).
@@ -353,6 +382,7 @@ class Therapist(models.Model):
                     "gender",
                     "verified_until",
                     "accepting_new_clients",
+                    "accepting_confirmed_at",
                     "travels_to_client",
                     "hypoallergenic_products",
                     "lists_prices",
@@ -375,6 +405,20 @@ class Therapist(models.Model):
 
     def is_verified(self, today=None) -> bool:
         return self.verified_until is not None and self.verified_until >= (today or timezone.localdate())
+
+    def is_accepting_confirmed(self, now: datetime.datetime | None = None) -> bool:
+        """Accepting new clients, confirmed within ACCEPTING_CONFIRMATION_DAYS (accepting_confirmed_q, per row)."""
+        confirmed = self.accepting_confirmed_at
+        return self.accepting_new_clients and confirmed is not None and confirmed >= accepting_confirmed_since(now)
+
+    def accepting_confirmed_ago(self, now: datetime.datetime | None = None) -> str:
+        """When the answer was last confirmed, in words: "today", "yesterday", "3 days ago"; "" when never."""
+        if self.accepting_confirmed_at is None:
+            return ""
+        days = (timezone.localdate(now or timezone.now()) - timezone.localdate(self.accepting_confirmed_at)).days
+        if days <= 0:
+            return "today"
+        return "yesterday" if days == 1 else f"{days} days ago"
 
     @property
     def location_label(self) -> str:

@@ -1,6 +1,6 @@
 """The "best match" ranking: the article's five criteria turned into one score, in pure functions.
 
-A therapist's score (0-100) is a weighted mean of six parts, each between 0 and 1:
+A therapist's score (0-100) is a weighted mean of seven parts, each between 0 and 1:
 
 | part           | weight | from                                                                  |
 | -------------- | ------ | --------------------------------------------------------------------- |
@@ -10,6 +10,19 @@ A therapist's score (0-100) is a weighted mean of six parts, each between 0 and 
 | communication  | 1.0    | Bayesian average of the communication sub-rating                      |
 | cleanliness    | 1.0    | Bayesian average of the cleanliness sub-rating                        |
 | experience     | 0.5    | years in practice, capped at 30: a tie-breaker                        |
+| accepting      | 0.5    | 1 when accepting new clients and confirmed within the last 60 days    |
+|                |        | (models.ACCEPTING_CONFIRMATION_DAYS); 0 when not accepting, or when   |
+|                |        | the therapist has not confirmed it for longer                         |
+
+The accepting part is small on purpose, the size of the experience tie-breaker: it lifts someone a person can
+actually book above an equal who may not answer, and never outweighs credentials or reviews. An answer left
+unconfirmed counts like no answer.
+
+Two parts depend on the day, not only on what is stored: the Verified badge lapses when a credential expires, and
+a confirmation stops counting 60 days after it was given, with no write to announce either. Writes refresh a
+therapist's own score at once (a confirmation from the dashboard does); the stored scores of everyone else go
+stale as time passes until the `refresh_scores` command rescores them, so the daily scan (issue 16's scheduler)
+must run it every day.
 
 Bayesian average: (C * site_mean + n * mean) / (C + n) with C = PRIOR_WEIGHT reviews, so a single
 5-star review does not outrank 200 reviews at 4.8, and more reviews move a therapist towards their
@@ -24,9 +37,9 @@ completeness must not buy rank. Only the Verified badge, which the formula alrea
 import math
 from dataclasses import dataclass
 
-# The one exception to "imports nothing of ours": the badge's meaning, a constant, so "why this rank" says it in
-# the same words as the profile, the cards and "How we check".
-from .models import VERIFIED_MEANING
+# The one exception to "imports nothing of ours": constants, so "why this rank" says the badge's meaning in the
+# same words as the profile, the cards and "How we check", and the accepting window in the same days as the filter.
+from .models import ACCEPTING_CONFIRMATION_DAYS, VERIFIED_MEANING
 
 PRIOR_WEIGHT = 5
 WILSON_Z = 1.96
@@ -39,6 +52,7 @@ WEIGHTS = {
     "communication": 1.0,
     "cleanliness": 1.0,
     "experience": 0.5,
+    "accepting": 0.5,
 }
 
 
@@ -72,6 +86,8 @@ class Evidence:
     cleanliness_avg: float | None = None
     recommend_count: int = 0
     years_experience: int = 0
+    # Accepting new clients, confirmed within ACCEPTING_CONFIRMATION_DAYS (Therapist.is_accepting_confirmed).
+    accepting_confirmed: bool = False
 
 
 def bayesian_average(mean: float | None, count: int, prior_mean: float, prior_weight: float = PRIOR_WEIGHT) -> float:
@@ -104,6 +120,7 @@ def components(evidence: Evidence, priors: Priors) -> dict[str, float]:
         "communication": _unit(bayesian_average(evidence.communication_avg, n, priors.communication)),
         "cleanliness": _unit(bayesian_average(evidence.cleanliness_avg, n, priors.cleanliness)),
         "experience": min(evidence.years_experience, EXPERIENCE_CAP_YEARS) / EXPERIENCE_CAP_YEARS,
+        "accepting": 1.0 if evidence.accepting_confirmed else 0.0,
     }
 
 
@@ -142,4 +159,14 @@ def explain(evidence: Evidence, priors: Priors) -> list[str]:
         lines.append("No reviews yet, so ratings count as the site average and recommendations add nothing.")
     years = evidence.years_experience
     lines.append(f"{years} year{'s' if years != 1 else ''} in practice, used to break ties.")
+    if evidence.accepting_confirmed:
+        lines.append(
+            f"Confirmed within the last {ACCEPTING_CONFIRMATION_DAYS} days that they accept new clients: "
+            "this small part counts in full."
+        )
+    else:
+        lines.append(
+            f"Not confirmed as accepting new clients within the last {ACCEPTING_CONFIRMATION_DAYS} days, "
+            "so this small part adds nothing."
+        )
     return lines

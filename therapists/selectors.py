@@ -45,9 +45,11 @@ def site_priors(*, fresh: bool = False) -> ranking.Priors:
 
 
 def ranking_evidence(therapist: Therapist) -> ranking.Evidence:
-    """What the ranking knows of a therapist, read from its stored columns."""
+    """What the ranking knows of a therapist, read from its stored columns; the Verified badge and the accepting
+    confirmation as they stand now, so a stored score goes stale as time passes (refresh_scores catches up)."""
     return ranking.Evidence(
         verified=therapist.is_verified(),
+        accepting_confirmed=therapist.is_accepting_confirmed(),
         review_count=therapist.review_count,
         rating_avg=therapist.rating_avg,
         communication_avg=therapist.communication_avg,
@@ -141,9 +143,9 @@ def quote_prices(therapists: list[Therapist], minutes: int | None) -> None:
         therapist.quote = Quote(price, minutes or STANDARD_SESSION_MINUTES) if price is not None else None
 
 
-# The "true to require" filters on a column, counted beside the facets.
-SWITCH_COLUMNS = {"accepting": "accepting_new_clients", "mobile": "travels_to_client",
-                  "hypoallergenic": "hypoallergenic_products"}  # fmt: skip
+# The "true to require" filters on a column, counted beside the facets (`accepting` is a condition of its own:
+# TherapistFilterSet.accepting_condition).
+SWITCH_COLUMNS = {"mobile": "travels_to_client", "hypoallergenic": "hypoallergenic_products"}
 # Parameters that are not filters of their own: the place's radius and position go with `near`.
 NOT_RELAXED = {"near", "radius_km", "lat", "lng", "sort", "origin"}
 
@@ -177,6 +179,7 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
     aggregates["verified"] = Count("pk", filter=Q(verified_until__gte=today) & gender_q)
     aggregates["total"] = Count("pk", filter=gender_q & verified_q)
     # The switches narrow what passes every filter: each counts the results that would remain with it on.
+    aggregates["accepting"] = Count("pk", filter=filterset.accepting_condition() & gender_q & verified_q)
     for name, column in SWITCH_COLUMNS.items():
         aggregates[name] = Count("pk", filter=Q(**{column: True}) & gender_q & verified_q)
     certified = filterset.specialty_certified_condition()
@@ -188,7 +191,9 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
     counts = common.order_by().aggregate(**aggregates)
     facets["gender"] = {value: counts[f"gender_{value}"] for value in Therapist.Gender.values}
     facets["verified"] = counts["verified"]
-    facets["switches"] = {name: counts[name] for name in (*SWITCH_COLUMNS, "specialty_certified", "has_prices")}
+    facets["switches"] = {
+        name: counts[name] for name in ("accepting", *SWITCH_COLUMNS, "specialty_certified", "has_prices")
+    }
     facets["days"] = {day: counts[f"days_{day}"] for day, _ in DAYS}
     return facets, counts["total"]
 

@@ -47,6 +47,8 @@ LOCAL_APPS = [
     "accounts",
     "therapists",
     "reviews",
+    "shortlists",
+    "appointments",
     # seed_demo; the product never imports it.
     "demo",
 ]
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "shortlists.context_processors.shortlist",
             ],
         },
     },

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from therapists.models import FocusArea, Specialty
+from therapists.models import FocusArea, Specialty, Therapist
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +130,23 @@ def test_migration_0009_fills_the_menu_and_week_columns_the_search_reads():
         "until-five": (False, False, False),
         "nothing": (False, False, False),
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0010_counts_accepting_profiles_as_confirmed_when_they_last_changed():
+    before = [("therapists", "0009_offering_flags")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    Historical = executor.loader.project_state(before).apps.get_model("therapists", "Therapist")
+    changed = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
+    for slug, accepting in [("open", True), ("closed", False)]:
+        Historical.objects.create(name=slug, slug=slug, city="Denver", region="CO", accepting_new_clients=accepting)
+    Historical.objects.update(updated_at=changed)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    confirmed = dict(Therapist.objects.values_list("slug", "accepting_confirmed_at"))
+    # Existing listings keep 60 days from their last change; nobody knows when a "no" was said.
+    assert confirmed == {"open": changed, "closed": None}
+    assert dict(Therapist.objects.values_list("slug", "updated_at")) == {"open": changed, "closed": changed}

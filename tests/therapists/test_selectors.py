@@ -108,10 +108,12 @@ def test_ranking_evidence_reads_the_stored_columns_and_todays_badge(today):
     )  # fmt: skip
     assert ranking_evidence(therapist) == ranking.Evidence(
         verified=True, review_count=4, rating_avg=4.5, communication_avg=4.25, cleanliness_avg=5.0,
-        recommend_count=3, years_experience=12,
+        recommend_count=3, years_experience=12, accepting_confirmed=True,
     )  # fmt: skip
     therapist.verified_until = today - datetime.timedelta(days=1)
     assert not ranking_evidence(therapist).verified
+    therapist.accepting_confirmed_at -= datetime.timedelta(days=61)
+    assert not ranking_evidence(therapist).accepting_confirmed
 
 
 def test_attach_terms_gives_terms_in_order_and_current_certifications_in_one_query(

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 
 from common.email import send_email
@@ -125,6 +126,9 @@ def therapist_create(
             raise ValidationError(HAS_PROFILE_MESSAGE, code="has_profile")
         therapist = Therapist(owner=owner, status=status)
         _apply_profile(therapist, details)
+        # Created with the box ticked is confirmed now (the column's default); unticked, it never was.
+        if not details.accepting_new_clients:
+            therapist.accepting_confirmed_at = None
         therapist.slug = "pending"
         therapist.full_clean(exclude=["slug", "owner"])
         for attempt, slug in enumerate(_slug_candidates(details.name)):
@@ -148,20 +152,39 @@ def therapist_create(
 def therapist_update_profile(*, therapist: Therapist, details: ProfileDetails) -> Therapist:
     """Save the therapist's own edits; the score follows, since experience is one of its inputs, and so does
     the Verified badge when the practice state changes (it rests on a license from that state). A type of
-    massage taken off drops its services from the menu, and the 60-minute price follows."""
+    massage taken off drops its services from the menu, and the 60-minute price follows.
+
+    Saving with "accepting new clients" ticked confirms it (accepting_confirmed_at): the box is on the form the
+    therapist just reviewed and sent. Unticked, the last confirmation stays; it counts only while accepting."""
     with transaction.atomic():
         locked = Therapist.objects.lock(therapist.pk)
         region_before = locked.region
         _apply_profile(locked, details)
+        if details.accepting_new_clients:
+            locked.accepting_confirmed_at = timezone.now()
         locked.full_clean(exclude=["slug", "owner"])
         # Only the therapist's fields: review aggregates written meanwhile must not be overwritten.
-        locked.save(update_fields=[*PROFILE_COLUMNS, *PLACE_FIELDS, "updated_at"])
+        locked.save(update_fields=[*PROFILE_COLUMNS, *PLACE_FIELDS, "accepting_confirmed_at", "updated_at"])
         _set_profile_links(locked, details)
         services_drop_unoffered(therapist=locked)
         if locked.region.upper() != region_before.upper():
             therapist_refresh_credentials(therapist=locked)
         else:
             therapist_refresh_score(therapist=locked)
+    return locked
+
+
+def therapist_confirm_accepting(*, therapist: Therapist, accepting: bool) -> Therapist:
+    """The therapist says, in one click on the dashboard, whether they take new clients now: confirming that they
+    do, or switching it off or on, which is as much a confirmation. The `accepting` filter and the ranking count
+    it for ACCEPTING_CONFIRMATION_DAYS from now; the score follows at once, and updated_at moves, since it
+    versions the search's cached counts."""
+    with transaction.atomic():
+        locked = Therapist.objects.lock(therapist.pk)
+        locked.accepting_new_clients = accepting
+        locked.accepting_confirmed_at = timezone.now()
+        locked.save(update_fields=["accepting_new_clients", "accepting_confirmed_at", "updated_at"])
+        therapist_refresh_score(therapist=locked)
     return locked
 
 

@@ -4,6 +4,7 @@ import pytest
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from appointments.models import AppointmentRequest
 from reviews.models import Review
 from therapists.models import CertificationDecision
 from therapists.services.registry import roster_import
@@ -34,6 +35,7 @@ def one_of_each(db):
     review = ReviewFactory(therapist=therapist)
     ReviewResponseFactory(review=review)
     ReviewFlagFactory(review=review)
+    AppointmentRequest.objects.create(client=UserFactory(username="requester"), therapist=therapist)
     # A review held for a moderator's check (the held-reviews queue shows only those).
     ReviewFactory(therapist=therapist, is_held=True, held_reason=Review._meta.get_field("held_reason").choices[0][0])
     # A staff member's second factor: an authenticator app and backup codes (django-otp's admin pages).

@@ -51,6 +51,8 @@ TOTP = {"confirmed", "digits", "drift", "key", "name", "step", "t0", "throttling
 # form -> role -> the fields the change form lets the role edit (a set), or LOG_IN / FORBIDDEN.
 EXPECTED = {
     "accounts.User": _no_admin(verifier=FORBIDDEN, moderator=FORBIDDEN, superuser=ACCOUNT),
+    # Read only for everyone: requests change on the site, by the client or the therapist.
+    "appointments.AppointmentRequest": _no_admin(verifier=FORBIDDEN, moderator=FORBIDDEN, superuser=set()),
     "therapists.LicenseRecord": _no_admin(verifier=set(), moderator=FORBIDDEN, superuser=set()),
     "therapists.LicenseRoster": _no_admin(verifier=set(), moderator=FORBIDDEN, superuser=set()),
     "auth.Group": _no_admin(verifier=FORBIDDEN, moderator=FORBIDDEN, superuser={"name", "permissions"}),
