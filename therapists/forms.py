@@ -13,7 +13,7 @@ from django.utils import timezone
 from . import uploads
 from .hours import Period
 from .models import MAX_TRAVEL_RADIUS_KM, SESSION_LENGTHS, Certification, OpeningPeriod, Specialty, Therapist
-from .units import KM_PER_MILE, distance_unit
+from .units import KM_PER_MILE, distance_unit, whole_units
 
 UPLOAD_ACCEPT = "image/jpeg,image/png,image/webp"
 DOCUMENT_ACCEPT = "application/pdf,.pdf," + UPLOAD_ACCEPT
@@ -411,7 +411,7 @@ class PracticeForm(forms.Form):
             self.initial.setdefault("travel_radius", self.from_km(therapist.travel_radius_km))
 
     def from_km(self, km: int) -> int:
-        return max(1, round(km / KM_PER_MILE)) if self.unit == "mi" else km
+        return whole_units(km, self.unit)
 
     def to_km(self, value: int) -> int:
         return min(MAX_TRAVEL_RADIUS_KM, round(value * KM_PER_MILE)) if self.unit == "mi" else value

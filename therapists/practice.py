@@ -82,18 +82,9 @@ def practice_location(therapist: Therapist) -> Location:
     return Location(
         street_address=street,
         area=area,
-        travel_radius=_whole_distance(radius_km) if radius_km else "",
+        travel_radius=units.in_words(units.whole_units(radius_km)) if radius_km else "",
         directions_url=f"{base}{separator}{urlencode({'destination': destination})}",
     )
-
-
-def _whole_distance(km: float) -> str:
-    """A travel radius in whole units of the site ("10 miles", "1 mile", "16 km"): a form that takes 10 miles
-    stores 16 km, which reads back as 10 miles, not 9.9."""
-    unit = units.distance_unit()
-    value = max(1, round(units.to_unit(km, unit)))
-    singular, plural = units.UNIT_NAMES[unit]
-    return f"{value} {singular if value == 1 else plural}"
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,18 @@ def to_unit(km: float, unit: str | None = None) -> float:
     return km / KM_PER_MILE if (unit or distance_unit()) == "mi" else km
 
 
+def whole_units(km: float, unit: str | None = None) -> int:
+    """A travel radius in whole units of the site, at least 1: a form that takes 10 miles stores 16 km, which
+    reads back as 10 miles, not 9.9."""
+    return max(1, round(to_unit(float(km), unit)))
+
+
+def in_words(value, unit: str | None = None) -> str:
+    """ "1 mile", "10 miles", "16 km": a number already in `unit` (the site's by default) with the unit's name."""
+    singular, plural = UNIT_NAMES[unit or distance_unit()]
+    return f"{value} {singular if str(value) == '1' else plural}"
+
+
 def _number(value: float) -> str:
     """ "3.2", "12": one decimal under ten, whole numbers above (a reader does not need 12.4 miles)."""
     if value < 9.95:
@@ -56,9 +68,7 @@ def format_radius(km: float) -> str:
     for value, label in _choices(unit):
         if abs(float(value) - km) < 0.005:
             return label
-    text = f"{to_unit(km, unit):,.1f}".removesuffix(".0")
-    singular, plural = UNIT_NAMES[unit]
-    return f"{text} {singular if text == '1' else plural}"
+    return in_words(f"{to_unit(km, unit):,.1f}".removesuffix(".0"), unit)
 
 
 def _km_value(km: float) -> str:
@@ -71,11 +81,10 @@ def _choices(unit: str) -> list[tuple[str, str]]:
     default = default_radius_km()
     # The step nearest the default stands for it, so the default radius is always one of the choices.
     nearest_default = min(steps, key=lambda step: abs(step * (KM_PER_MILE if unit == "mi" else 1) - default))
-    singular, plural = UNIT_NAMES[unit]
     choices = []
     for step in steps:
         km = default if step == nearest_default else step * (KM_PER_MILE if unit == "mi" else 1)
-        choices.append((_km_value(km), f"{step} {singular if step == 1 else plural}"))
+        choices.append((_km_value(km), in_words(step, unit)))
     return choices
 
 
