@@ -52,6 +52,11 @@ def validate_day_parts(value) -> None:
     _check_codes(value, DayPart)
 
 
+class OutcomeSource(models.TextChoices):
+    THERAPIST = "therapist", "The therapist"
+    CLIENT = "client", "The client"
+
+
 class AppointmentRequestQuerySet(LockingQuerySet):
     def open(self):
         """Requests still waiting for someone: the therapist's answer, or the client's word on a suggested time."""
@@ -69,7 +74,7 @@ class AppointmentRequest(models.Model):
         DECLINED = "declined", "Declined"
         CANCELLED = "cancelled", "Cancelled by the client"
         HELD = "held", "Visit held"
-        NO_SHOW = "no_show", "Client did not come"
+        NO_SHOW = "no_show", "Visit did not take place"
 
     class DeclineReason(models.TextChoices):
         FULLY_BOOKED = "fully_booked", "Fully booked at those times"
@@ -114,6 +119,10 @@ class AppointmentRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField("first answered at", null=True, blank=True)
     closed_at = models.DateTimeField("cancelled or outcome recorded at", null=True, blank=True)
+    # Who said whether the visit took place: the therapist, or the client when the site asked them after the
+    # therapist left it unanswered (outcome_asked_at: when the site asked).
+    outcome_recorded_by = models.CharField(max_length=10, choices=OutcomeSource.choices, blank=True)
+    outcome_asked_at = models.DateTimeField("client asked about the visit at", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AppointmentRequestQuerySet.as_manager()

@@ -104,6 +104,8 @@ def plan_reviews(
             )
             if values["created_at"] > timezone.now():
                 values["created_at"] = timezone.now()
+            # Demo reviews show at once: published when posted.
+            values["published_at"] = values["created_at"]
             plan = plans[plan_index]
             values["title"], values["body"] = content.review_text(
                 rating=rating,

@@ -19,6 +19,7 @@ BODY_MIN_LENGTH, BODY_MAX_LENGTH = 20, 4000
 RESPONSE_MIN_LENGTH, RESPONSE_MAX_LENGTH = 2, 2000
 FLAG_DETAILS_MAX_LENGTH = 1000
 HIDDEN_REASON_MAX_LENGTH = 200
+APPEAL_MAX_LENGTH = 2000
 EARLIEST_VISIT_MONTH = datetime.date(2000, 1, 1)
 
 
@@ -67,6 +68,18 @@ class Review(models.Model):
     class HoldReason(models.TextChoices):
         NEW_ACCOUNT_CLUSTER = "new_account_cluster", "One of several reviews from new accounts on this therapist"
         SHARED_ADDRESS = "shared_address", "Another account reviewed this therapist from the same address"
+        THERAPIST_FOOTPRINT = "therapist_footprint", "Posted from an address or browser the therapist's account used"
+        BUSY_NEW_ACCOUNT = "busy_new_account", "A new account that posted several reviews within a day"
+        BURST = "burst", "One of a burst of reviews for this therapist"
+        NEAR_DUPLICATE = "near_duplicate", "Nearly the same words as another review"
+
+    class RemovalReason(models.TextChoices):
+        FAKE = "fake", "Not a genuine client's experience"
+        CONFLICT = "conflict", "Written by someone connected to the therapist"
+        OFFENSIVE = "offensive", "Offensive or abusive"
+        PRIVATE = "private", "Shares private information"
+        OFF_TOPIC = "off_topic", "Not about this therapist"
+        OTHER = "other", "Another reason (see the note)"
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="reviews")
     # PROTECT: deleting an account must not drop reviews behind the aggregates' back; staff remove
@@ -114,6 +127,27 @@ class Review(models.Model):
     # A keyed hash (HMAC under SECRET_KEY) of the address the review was posted from: it tells whether two
     # accounts posted from one address, and cannot be turned back into the address without the key.
     client_address_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The visit on this site the review was written about, through its invitation: "Verified client". Null for
+    # a review written without one (still allowed, labelled plainly).
+    visit = models.OneToOneField(
+        "appointments.AppointmentRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review",
+        editable=False,
+    )
+    # The integrity signals measured when the review was posted (reviews.integrity), for the moderators' queue.
+    signals = models.JSONField(default=dict, blank=True, editable=False)
+    # Why a moderator removed it (hidden, or a held review not released), as its author is told.
+    removal_reason = models.CharField(max_length=12, choices=RemovalReason.choices, blank=True)
+    # When it first showed on the profile: when posted, or when a moderator released or restored it; null while it
+    # never has (held, or removed before it showed). Kept when it is hidden later.
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # When its author last changed what it says (not a moderator's decision): the "edited" mark.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Kept exact by the vote services in the same transaction as each vote.
+    helpful_count = models.PositiveIntegerField(default=0)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -269,3 +303,84 @@ class ReviewFlag(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} — review {self.review_id}"
+
+
+class ReviewVote(models.Model):
+    """A signed-in reader's "helpful" vote on a review: one per reader, withdrawable."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "voter"],
+                name="one_vote_per_reader",
+                violation_error_code="duplicate_vote",
+                violation_error_message="You have already marked this review as helpful.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Helpful: review {self.review_id}"
+
+
+class ReviewInvitation(models.Model):
+    """One review for one visit that took place: a single-use token, kept only as its hash."""
+
+    # SHA-256 of the token (at least 128 random bits); the token itself is only in the client's link.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    visit = models.OneToOneField(
+        "appointments.AppointmentRequest", on_delete=models.CASCADE, related_name="review_invitation"
+    )
+    client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_invitations")
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="review_invitations")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["client", "used_at", "expires_at"], name="invitation_client_open")]
+
+    def __str__(self):
+        return f"Invitation to review {self.therapist} ({self.client})"
+
+
+class ReviewAppeal(models.Model):
+    """A removed review's author asks once for another look; a moderator decides."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting for a moderator"
+        UPHELD = "upheld", "Removal upheld"
+        REINSTATED = "reinstated", "Review reinstated"
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="appeal")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    statement = models.TextField(
+        max_length=APPEAL_MAX_LENGTH,
+        validators=[MinLengthValidator(BODY_MIN_LENGTH), MaxLengthValidator(APPEAL_MAX_LENGTH)],
+    )
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(
+        blank=True, max_length=HIDDEN_REASON_MAX_LENGTH, validators=[MaxLengthValidator(HIDDEN_REASON_MAX_LENGTH)]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="pending", decided_at__isnull=True)
+                | (~Q(outcome="pending") & Q(decided_at__isnull=False)),
+                name="appeal_decided_has_time",
+            )
+        ]
+
+    def __str__(self):
+        return f"Appeal on review {self.review_id} ({self.get_outcome_display()})"

@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from appointments.models import AppointmentRequest
 from common.forms import dataclass_from_form
 from common.throttles import Throttle, review_address_throttle, review_post_throttle
 from therapists.models import Specialty, Therapist
@@ -29,7 +30,16 @@ from .selectors import compute_aggregates
 
 # updated_at moves too: the search's cached facet counts are keyed on the newest change.
 AGGREGATE_FIELDS = [*Therapist.REVIEW_AGGREGATE_FIELDS, "score", "updated_at"]
-MODERATION_FIELDS = ["is_hidden", "hidden_reason", "hidden_by", "hidden_at", "is_held", "released_by", "released_at"]
+MODERATION_FIELDS = [
+    "is_hidden",
+    "hidden_reason",
+    "hidden_by",
+    "hidden_at",
+    "is_held",
+    "released_by",
+    "released_at",
+    "published_at",
+]
 RATE_LIMIT_MESSAGE = (
     "You have posted %(limit)s reviews in the last %(window)s, the most we accept. "
     "Your review is kept below: please post it again later."
@@ -152,7 +162,12 @@ def hold_reason(*, review: Review) -> str:
 
 
 def review_create(
-    *, therapist: Therapist, author: AbstractBaseUser, content: ReviewContent, client_address: str | None = None
+    *,
+    therapist: Therapist,
+    author: AbstractBaseUser,
+    content: ReviewContent,
+    client_address: str | None = None,
+    visit: AppointmentRequest | None = None,
 ) -> Review:
     """A client's review of a published profile: published at once, or held for a moderator (see hold_reason).
 
@@ -163,7 +178,7 @@ def review_create(
     """
     places = _take_post_places(author, client_address)
     stored = False
-    review = Review(therapist=therapist, author=author)
+    review = Review(therapist=therapist, author=author, visit=visit)
     _write_content(review, content)
     if client_address:
         review.client_address_hash = client_address_hash(client_address)
@@ -175,6 +190,7 @@ def review_create(
                 raise refusal
             review.held_reason = hold_reason(review=review)
             review.is_held = bool(review.held_reason)
+            review.published_at = None if review.is_held else review.created_at
             # Under the lock, this sees every committed review, so a duplicate is a form error here.
             review.full_clean()
             review.save(force_insert=True)
@@ -196,8 +212,9 @@ def review_update(*, review: Review, content: ReviewContent) -> Review:
     with transaction.atomic():
         Therapist.objects.lock(review.therapist_id)
         _write_content(review, content)
+        review.edited_at = timezone.now()
         review.full_clean()
-        review.save(update_fields=[*Review.CONTENT_FIELDS, "updated_at"])
+        review.save(update_fields=[*Review.CONTENT_FIELDS, "edited_at", "updated_at"])
         refresh_aggregates(therapist_id=review.therapist_id)
     return review
 
@@ -224,6 +241,8 @@ def _set_hidden(*, review: Review, moderator: AbstractBaseUser, hidden: bool, re
             review.hidden_reason = reason.strip() if hidden else ""
             review.hidden_by = moderator if hidden else None
             review.hidden_at = timezone.now() if hidden else None
+            if not hidden and review.published_at is None:
+                review.published_at = timezone.now()
             # Hiding a held review is the moderator's "remove": it leaves the held queue, decided.
             review.is_held = False
             review.full_clean()
@@ -250,7 +269,7 @@ def review_release(*, review: Review, moderator: AbstractBaseUser) -> Review:
         _check_held(review)
         review.is_held = False
         review.released_by = moderator
-        review.released_at = timezone.now()
+        review.released_at = review.published_at = timezone.now()
         review.full_clean()
         review.save(update_fields=[*MODERATION_FIELDS, "updated_at"])
         refresh_aggregates(therapist_id=review.therapist_id)

@@ -281,6 +281,8 @@ class Therapist(models.Model):
     cleanliness_avg = models.FloatField(null=True, blank=True, db_index=True)
     recommend_count = models.PositiveIntegerField(default=0)
     recommend_pct = models.FloatField(null=True, blank=True, db_index=True, help_text="Would-recommend share, 0-100.")
+    # Of review_count, the reviews written through an invitation after a visit on this site ("Verified client").
+    verified_review_count = models.PositiveIntegerField(default=0)
     # The last day on which the therapist still holds the Verified badge (credentials_valid_until():
     # a license from the practice state, or a board certification where it issues none); null when none.
     # Kept by services.scoring.therapist_refresh_credentials; compared with today at query time.

@@ -268,3 +268,12 @@ SITE_COUNTRY = env.str("SITE_COUNTRY", default="US").upper()
 DISTANCE_UNIT = env.str("DISTANCE_UNIT", default="mi" if SITE_COUNTRY == "US" else "km")
 # Where a profile's "Get directions" link leads (a link the phone's map app opens; nothing is loaded from it).
 DIRECTIONS_URL = env.str("DIRECTIONS_URL", default="https://www.google.com/maps/dir/?api=1")
+
+# ---------------------------------------------------------------------------------------------------------------
+# Production parts (issue 16). Each block below may override anything above; the defaults keep `make run` as it is.
+
+# -- Web process: sessions in the cache, one JSON log line per request, health and readiness probes. --
+
+# -- Background jobs (Celery): emails after commit with retries, the daily scans as periodic tasks. --
+
+# -- Object storage (django-storages, S3 API) and read replicas (DATABASE_REPLICA_URLS). --
