@@ -150,3 +150,18 @@ def test_migration_0010_counts_accepting_profiles_as_confirmed_when_they_last_ch
     # Existing listings keep 60 days from their last change; nobody knows when a "no" was said.
     assert confirmed == {"open": changed, "closed": None}
     assert dict(Therapist.objects.values_list("slug", "updated_at")) == {"open": changed, "closed": changed}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the text-search triggers exist on SQLite only")
+def test_every_migration_leaves_the_sqlite_text_search_triggers_in_place():
+    """A later migration that rebuilds the therapist table on SQLite drops 0006's triggers unless it restores them
+    (search_0006.restore_triggers); without them, new and changed profiles are never found by their words."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'therapists_therapist'")
+        found = {name for (name,) in cursor.fetchall()}
+    assert found >= {
+        "therapist_search_insert",
+        "therapist_search_delete",
+        "therapist_text_update",
+        "therapist_words_update",
+    }
