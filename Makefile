@@ -9,7 +9,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 DEV := DEBUG=true SITE_URL=$(SITE_URL)
 
-.PHONY: install run test lint check clean browser-deps test-browser
+.PHONY: install run serve test lint check clean browser-deps test-browser worker
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -26,6 +26,37 @@ run: install
 	$(DEV) $(BIN)/python manage.py seed_demo --if-empty
 	@echo "Serving at http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/)"
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The background jobs on this machine: a Celery worker (emails, with retries) and the scheduler of the daily jobs
+# (-B), with the settings of `make run`. It needs the broker the web processes use:
+#   CELERY_BROKER_URL=redis://127.0.0.1:6379/2 make worker   (and the same variable for `make run`)
+# On several machines run `celery -A config worker` on each and `celery -A config beat` on one (docs/deploy.md).
+worker: install
+	@if [ -z "$$CELERY_BROKER_URL" ] && ! grep -qs '^CELERY_BROKER_URL=.' .env; then \
+		echo "make worker needs a broker: set CELERY_BROKER_URL, e.g. CELERY_BROKER_URL=redis://127.0.0.1:6379/2 make worker"; \
+		echo "(without one nothing is queued: emails leave from the web process and the daily jobs run as commands)"; \
+		exit 2; \
+	fi
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/celery -A config worker -B --loglevel INFO
+
+# The production settings on loopback, as a deployment runs them: gunicorn (config/gunicorn.py), whitenoise's hashed
+# and compressed static files, the JSON request log. Plain HTTP on loopback, so no redirect to HTTPS. A secret is
+# generated once into the git-ignored .serve-secret unless SECRET_KEY is given. Without CACHE_URL the cache is per
+# process, so one worker (production refuses more); with CACHE_URL=redis://... WEB_CONCURRENCY workers (default 2).
+SERVE_SECRET := .serve-secret
+SERVE_WORKERS := $(or $(WEB_CONCURRENCY),$(if $(CACHE_URL),2,1))
+SERVE := DJANGO_SETTINGS_MODULE=config.settings.production SITE_URL=$(SITE_URL) SECURE_SSL_REDIRECT=false \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-$(HOST),localhost,127.0.0.1,[::1]}" SECRET_KEY="$${SECRET_KEY:-$$(cat $(SERVE_SECRET))}" \
+	WEB_CONCURRENCY=$(SERVE_WORKERS) HOST=$(HOST) PORT=$(PORT)
+
+serve: install
+	@test -n "$$SECRET_KEY" || test -s $(SERVE_SECRET) || (umask 077 && \
+		$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SERVE_SECRET))
+	$(SERVE) $(BIN)/python manage.py migrate --noinput
+	$(SERVE) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving the production settings at http://$(HOST):$(PORT)/ with $(SERVE_WORKERS) worker(s)"
+	$(SERVE) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
 test: install
 	$(BIN)/python -m pytest
@@ -54,4 +85,4 @@ check: install
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media private_media staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media private_media staticfiles var celerybeat-schedule*

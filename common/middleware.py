@@ -3,6 +3,7 @@
 import logging
 import sys
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -39,6 +40,9 @@ DENIED_FEATURES = (
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in DENIED_FEATURES)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+# Object storage (common.storage on S3) that does not answer or refuses: the upload or the document was not stored
+# or read, and trying again shortly is the advice, as for the database. A missing object is the views' 404.
+STORAGE_ERRORS = (BotoCoreError, ClientError)
 
 
 def _holds_nul(pairs) -> bool:
@@ -114,6 +118,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, STORAGE_ERRORS):
+            logger.warning("Object storage unavailable on %s %s", request.method, request.path, exc_info=exception)
+            return database_unavailable()
         if not isinstance(exception, DATABASE_ERRORS):
             return None
         logger.warning("Database unavailable on %s %s", request.method, request.path, exc_info=exception)

@@ -1,10 +1,20 @@
 """Counting throttles in the shared cache: log-ins, sign-ups, password resets and posts, per address and per target."""
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from .cache import CacheUnavailable
+from .middleware import database_unavailable
+
+logger = logging.getLogger(__name__)
+
+
+class ThrottleUnavailable(Exception):
+    """The shared cache cannot count, so the attempt is refused: throttles fail closed (docs/deploy.md)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,9 @@ class Throttle:
         cache.add(key, 0, self.window)
         try:
             count = cache.incr(key)
+        except CacheUnavailable as error:
+            # Not counted is not allowed: log-ins, sign-ups, resets and posts wait for the cache to come back.
+            raise ThrottleUnavailable(f"{self.scope}: {error}") from error
         except ValueError:
             # The window ended between add() and incr(): this hit opens a new one.
             cache.set(key, 1, self.window)
@@ -86,6 +99,23 @@ class Throttle:
     def reset(self, *idents: str) -> None:
         for ident in idents:
             cache.delete_many([self._key("count", ident), self._key("lock", ident)])
+
+
+class ThrottleUnavailableMiddleware:
+    """An attempt refused because the throttles cannot count answers 503 with Retry-After ("back in a moment",
+    nothing was saved), never a 500. Raised before the attempt writes anything."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, ThrottleUnavailable):
+            return None
+        logger.warning("Refused %s %s: the throttles cannot count (%s)", request.method, request.path, exception)
+        return database_unavailable()
 
 
 def login_throttle() -> Throttle:

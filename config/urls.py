@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from accounts.admin_site import StaffAdminSite
-from common.views import healthz
+from common.views import healthz, readyz
 from therapists import views as therapist_views
 
 # The admin's log-in goes through the site's throttle and asks for the second factor (django-otp documents
@@ -18,6 +18,7 @@ admin.site.__class__ = StaffAdminSite
 urlpatterns = [
     path("", therapist_views.HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("therapists/", include("therapists.urls")),
     path("", include("reviews.urls")),

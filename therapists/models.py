@@ -589,6 +589,9 @@ class Certification(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     # A renewal names the credential it renews; the old one keeps counting until its own expiry.
     renews = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewals")
+    # The expiry date its owner was last reminded of (services.certifications.notify_expiring): the daily reminder
+    # runs again without a second email, and a renewal's new date is reminded of in its turn.
+    expiry_reminder_sent_for = models.DateField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -274,6 +274,160 @@ DIRECTIONS_URL = env.str("DIRECTIONS_URL", default="https://www.google.com/maps/
 
 # -- Web process: sessions in the cache, one JSON log line per request, health and readiness probes. --
 
+# With Redis (CACHE_URL=redis://...): a backend that turns an outage into cache misses and dropped writes, so pages
+# keep working from the database, while the throttles refuse (they cannot count: common.cache, common.throttles).
+# Short socket timeouts: a Redis that does not answer costs a request at most this long, once per retry period.
+CACHE_OUTAGE_RETRY_SECONDS = env.float("CACHE_OUTAGE_RETRY_SECONDS", default=5.0)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "common.cache.OutageTolerantRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT_SECONDS", default=0.5),
+            "socket_timeout": env.float("CACHE_TIMEOUT_SECONDS", default=1.0),
+        }
+    )
+    # Sessions read from Redis and fall back to (and are always written to) the database: a Redis restart
+    # logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Outermost, so the request's line covers every middleware: its time, its queries, its final status.
+MIDDLEWARE = [
+    "common.logging.RequestLogMiddleware",
+    *MIDDLEWARE,
+    # Beside the database's 503: an attempt the throttles cannot count is refused with a 503, not a 500.
+    "common.throttles.ThrottleUnavailableMiddleware",
+]
+# LOG_FORMAT=json writes one JSON object a line, for a log collector (the default without DEBUG); "text" is for a
+# person's terminal (the default with DEBUG, `make run`).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f'LOG_FORMAT is "{LOG_FORMAT}": it must be "json" or "text".')
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "common.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The request's own line (common.logging) says the status and carries the traceback: not twice.
+        "django.request": {"level": "CRITICAL"},
+        "django.server": {"level": "WARNING"},
+    },
+}
+# /readyz asks the broker only when one is named (the background jobs' CELERY_BROKER_URL); seconds to wait for each.
+READINESS_TIMEOUT_SECONDS = env.float("READINESS_TIMEOUT_SECONDS", default=2.0)
+
 # -- Background jobs (Celery): emails after commit with retries, the daily scans as periodic tasks. --
+# CELERY_BROKER_URL names the broker (redis://host:6379/2, or amqp://user:pass@host:5672// for RabbitMQ); the
+# worker and the scheduler are started by `make worker` (or `celery -A config worker` and `celery -A config beat`).
+# Unset, there is no broker and no worker: tasks run in the process that asks for them, so `make run` needs no
+# server; emails are then sent after commit inside the request, and the daily jobs run from cron as commands.
+from celery.schedules import crontab  # noqa: E402 - kept in this block
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or "memory://"
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+# Tasks write what they do in the database or send it; nobody waits for a result.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# Kept in the broker until done: a task whose worker dies midway runs again (every task here is idempotent).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
+# Several sites (or test runs) sharing a broker keep apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# Redis hands an unacknowledged task to another worker after this long: longer than any task, retry or countdown.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 60 * 60)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+# Celery's own scheduler with its file (no tables): one scheduler per deployment, whatever the number of workers.
+CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE = {
+    # After midnight: a credential past its expiry date stops counting, and the site averages move.
+    "refresh-scores": {"task": "therapists.tasks.refresh_scores", "schedule": crontab(hour=2, minute=10)},
+    "remind-expiring-certifications": {
+        "task": "therapists.tasks.remind_expiring_certifications",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "ask-about-visits": {"task": "appointments.tasks.ask_about_visits", "schedule": crontab(hour=10, minute=0)},
+}
+# An email task tries this many times more when the mail server cannot be reached, waiting about 1, 2, 4 ... minutes
+# (with jitter, at most EMAIL_RETRY_MAX_SECONDS); then it gives up with an error in the log.
+EMAIL_RETRY_LIMIT = env.int("EMAIL_RETRY_LIMIT", default=6)
+EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=60)
+EMAIL_RETRY_MAX_SECONDS = env.int("EMAIL_RETRY_MAX_SECONDS", default=60 * 60)
+# An email sent is remembered this long under its key, so that a task delivered twice sends it once.
+EMAIL_SENT_MEMORY_SECONDS = env.int("EMAIL_SENT_MEMORY_SECONDS", default=7 * 24 * 60 * 60)
+# How long a connection to the mail server may hang before it counts as a failure (Django waits forever by default).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Django's file backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) writes here.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "sent-emails"))
 
 # -- Object storage (django-storages, S3 API) and read replicas (DATABASE_REPLICA_URLS). --
+# Uploads stay on the file system (MEDIA_ROOT, PRIVATE_MEDIA_ROOT) unless a bucket is named. With one, photos are
+# public objects under `public/` and certification documents private objects under `private/`, in the same bucket
+# or in AWS_PRIVATE_STORAGE_BUCKET_NAME; the classes in common.storage hold the rules (no URL for a document, ever).
+# One shared bucket must be public for `public/*` only (a bucket policy); two buckets are simpler to get right.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_PRIVATE_STORAGE_BUCKET_NAME = env.str("AWS_PRIVATE_STORAGE_BUCKET_NAME", default=AWS_STORAGE_BUCKET_NAME)
+    # Empty: Amazon S3 itself, its region, and the keys of the machine's role or environment (boto3's own lookup).
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default="") or None
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default="") or None
+    # Where browsers fetch photos from (a CDN or the bucket's public host name), without a scheme; empty: the
+    # endpoint itself, https://<endpoint>/<bucket>/public/...
+    AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None
+    AWS_DEFAULT_ACL = env.str("AWS_DEFAULT_ACL", default="") or None
+    STORAGES = {
+        **STORAGES,
+        "default": {"BACKEND": "common.storage.PublicMediaStorage"},
+        "private": {"BACKEND": "common.storage.PrivateMediaStorage"},
+    }
+    # The pages show photos from the bucket's host: the policy allows images from there, and nothing else.
+    if AWS_S3_CUSTOM_DOMAIN:
+        _media_origin = f"https://{AWS_S3_CUSTOM_DOMAIN}"
+    elif AWS_S3_ENDPOINT_URL:
+        _media_origin = AWS_S3_ENDPOINT_URL.rstrip("/")
+    else:
+        _media_origin = f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [
+        *CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"],
+        _media_origin,
+    ]
+
+# Read replicas: DATABASE_REPLICA_URLS (comma-separated database URLs, same engine as DATABASE_URL) adds the aliases
+# replica_1, replica_2, ...; common.db sends the reads of GET and HEAD requests there, except for a person who wrote
+# within REPLICA_STICKY_SECONDS. Writes, transactions, migrations, commands and background jobs use the primary.
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    _replica = environ.Env.db_url_config(_url)
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(f"Replica {_number} of DATABASE_REPLICA_URLS is not of DATABASE_URL's engine.")
+    for _key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if _key in DATABASES["default"]:
+            _replica.setdefault(_key, DATABASES["default"][_key])
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    # The tests have no replica of their own: the alias reads the test database through a second connection.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["common.db.ReplicaRouter"]
+    # Before anything that may read (sessions, the user): each request's reads are routed from its start.
+    MIDDLEWARE = [
+        *MIDDLEWARE[: MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1],
+        "common.db.ReplicaMiddleware",
+        *MIDDLEWARE[MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1 :],
+    ]

@@ -10,6 +10,7 @@ import sys
 from http import HTTPStatus
 from pathlib import Path
 
+import botocore.exceptions
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, InterfaceError, OperationalError, connection
@@ -258,3 +259,24 @@ def test_server_error_keeps_the_500_page_for_any_other_error(rf):
         response = server_error(rf.get("/"))
     assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
     assert b"Something went wrong" in response.content
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        botocore.exceptions.EndpointConnectionError(endpoint_url="http://127.0.0.1:1"),
+        botocore.exceptions.ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "PutObject"),
+    ],
+    ids=["storage unreachable", "storage refuses"],
+)
+def test_object_storage_that_fails_is_a_503_with_retry_after_not_a_500(rf, error):
+    """An upload or a document read that object storage could not serve: nothing was stored, try again shortly."""
+    response = DatabaseUnavailableMiddleware(lambda request: None).process_exception(
+        rf.post("/dashboard/photo/"), error
+    )
+    assert response.status_code == 503
+    assert response["Retry-After"] and response["Cache-Control"] == "no-store"
+
+
+def test_other_errors_still_reach_the_500_handler(rf):
+    assert DatabaseUnavailableMiddleware(lambda request: None).process_exception(rf.get("/"), ValueError("x")) is None

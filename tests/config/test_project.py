@@ -119,7 +119,7 @@ def test_settings_production_starts_one_declared_process_on_a_per_process_cache(
 def test_settings_production_starts_several_workers_on_redis():
     result = _settings_probe(PRODUCTION_ENV, "settings.CACHES['default']", module="config.settings.production")
     assert result.returncode == 0, result.stderr
-    assert "'BACKEND': 'django.core.cache.backends.redis.RedisCache'" in result.stdout
+    assert "'BACKEND': 'common.cache.OutageTolerantRedisCache'" in result.stdout
     assert "'LOCATION': 'redis://127.0.0.1:6379/1'" in result.stdout
 
 

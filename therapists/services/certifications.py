@@ -19,6 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from common.admin import day, moment
@@ -373,19 +374,34 @@ def certification_release(*, certification: Certification, released_by: Abstract
 
 
 def notify_expiring(*, certifications: list[Certification]) -> int:
-    """One email to each owner listing their certifications about to expire; returns emails queued."""
-    by_therapist: dict[int, list[Certification]] = {}
+    """One email to each owner listing their certifications about to expire that they were not reminded of yet;
+    returns emails queued. Each is recorded with the expiry date it reminds of (`expiry_reminder_sent_for`), in the
+    transaction that queues the email: a second run, the same day or at once beside the first, sends nothing more,
+    and a renewed certification's new date gets its own reminder."""
+    by_therapist: dict[int, list[int]] = {}
     for certification in certifications:
-        by_therapist.setdefault(certification.therapist_id, []).append(certification)
+        by_therapist.setdefault(certification.therapist_id, []).append(certification.pk)
     sent = 0
-    with transaction.atomic():
-        for items in by_therapist.values():
-            therapist = items[0].therapist
-            if therapist.owner_id and therapist.owner.email:
-                send_email(
-                    to=therapist.owner.email,
-                    template="certification_expiring",
-                    context={"therapist": therapist, "certifications": items},
-                )
-                sent += 1
+    for therapist_id, pks in by_therapist.items():
+        with transaction.atomic():
+            therapist = Therapist.objects.lock(therapist_id)
+            if not (therapist.owner_id and therapist.owner.email):
+                continue
+            due = list(
+                Certification.objects.filter(pk__in=pks, expires_on__isnull=False)
+                .exclude(expiry_reminder_sent_for=F("expires_on"))
+                .order_by("expires_on", "pk")
+            )
+            if not due:
+                continue
+            Certification.objects.filter(pk__in=[item.pk for item in due]).update(
+                expiry_reminder_sent_for=F("expires_on")
+            )
+            send_email(
+                to=therapist.owner.email,
+                template="certification_expiring",
+                context={"therapist": therapist, "certifications": due},
+                key=f"{therapist.pk}:" + ",".join(f"{item.pk}@{item.expires_on}" for item in due),
+            )
+            sent += 1
     return sent
