@@ -27,6 +27,7 @@ from therapists.models import (
     Specialty,
     Therapist,
     credentials_valid_until,
+    specialty_certified_until,
 )
 from therapists.selectors import ranking_evidence
 
@@ -243,6 +244,7 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
             focus_terms=focus,
         )
         therapist.verified_until = credentials_valid_until(plan.certifications, practice_region=therapist.region)
+        therapist.certified_until = specialty_certified_until(plan.certifications)
         plans.append(plan)
     return plans
 

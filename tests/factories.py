@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from reviews.models import Review, ReviewFlag, ReviewResponse
-from therapists.models import Certification, Place, ProfileClaim, Specialty, Therapist
+from therapists.models import Certification, Place, ProfileClaim, Specialty, Therapist, specialty_certified_until
 
 PASSWORD = "a-good-Passw0rd"
 
@@ -72,6 +72,7 @@ class TherapistFactory(factory.django.DjangoModelFactory):
 class CertificationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Certification
+        skip_postgeneration_save = True
 
     therapist = factory.SubFactory(TherapistFactory)
     kind = Certification.Kind.LICENSE
@@ -86,6 +87,15 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     rejection_reason = factory.LazyAttribute(
         lambda cert: Certification.RejectionReason.OTHER if cert.status == Certification.Status.REJECTED else ""
     )
+
+    @factory.post_generation
+    def keep_certified_until(certification, create, extracted, **kwargs):
+        """The search reads Therapist.certified_until, which the certification services keep; so does the factory."""
+        if create:
+            held = Certification.objects.filter(therapist_id=certification.therapist_id)
+            Therapist.objects.filter(pk=certification.therapist_id).update(
+                certified_until=specialty_certified_until(held)
+            )
 
 
 class ReviewFactory(factory.django.DjangoModelFactory):

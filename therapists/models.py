@@ -287,6 +287,10 @@ class Therapist(models.Model):
     # a license from the practice state, or a board certification where it issues none); null when none.
     # Kept by services.scoring.therapist_refresh_credentials; compared with today at query time.
     verified_until = models.DateField(null=True, blank=True, db_index=True)
+    # The last day on which the therapist still holds a verified certification in some type of massage
+    # (specialty_certified_until()); null when none. Kept with verified_until; the search's "certified in a type"
+    # switch, when no type is chosen, compares it with today instead of reading every certification.
+    certified_until = models.DateField(null=True, blank=True)
     # The "best match" score (see therapists.ranking), refreshed whenever its inputs change.
     score = models.FloatField(default=0, db_index=True)
     # Null-free sort keys, so "highest rated" and "lowest price" walk an index on every database
@@ -390,6 +394,7 @@ class Therapist(models.Model):
                     "lists_prices",
                     "open_weekends",
                     "open_evenings",
+                    "certified_until",
                 ],
                 name="therapist_facet_switches",
             ),
@@ -688,6 +693,18 @@ def credentials_valid_until(certifications: Iterable[Certification], *, practice
     certifications; FAR_FUTURE when one never expires; None when there is none. A specialty certificate never
     counts. Stored as Therapist.verified_until; the one place the badge's rule is decided."""
     expiries = [c.expires_on for c in certifications if c.counts_for_badge(practice_region)]
+    if not expiries:
+        return None
+    return FAR_FUTURE if None in expiries else max(expiries)
+
+
+def specialty_certified_until(certifications: Iterable[Certification]) -> datetime.date | None:
+    """The last day a therapist holds a verified certification in some type of massage: the latest expiry among
+    their verified specialty certifications, FAR_FUTURE when one never expires, None when there is none. Stored as
+    Therapist.certified_until; Certification.objects.currently_verified() says the same thing about one day."""
+    expiries = [
+        c.expires_on for c in certifications if c.status == Certification.Status.VERIFIED and c.specialty_id is not None
+    ]
     if not expiries:
         return None
     return FAR_FUTURE if None in expiries else max(expiries)

@@ -50,6 +50,22 @@ def test_filter_specialty_certified_needs_every_chosen_specialty_certified(vocab
     assert sorted(slugs({"specialty": "swedish", "specialty_certified": "true"})) == ["a", "b"]
 
 
+def test_filter_specialty_certified_without_a_type_reads_certified_until_against_today(vocab, today, time_machine):
+    """No type chosen: certified in at least one, verified and unexpired on the day the search runs."""
+    expiring = TherapistFactory(slug="expiring", specialties=[vocab["swedish"]])
+    lasting = TherapistFactory(slug="lasting", specialties=[vocab["thai"]])
+    pending = TherapistFactory(slug="pending", specialties=[vocab["swedish"]])
+    licensed = TherapistFactory(slug="licensed", specialties=[vocab["swedish"]])
+    specialty = {"kind": "specialty", "region": "", "status": "verified"}
+    CertificationFactory(therapist=expiring, specialty=vocab["swedish"], expires_on=today, **specialty)
+    CertificationFactory(therapist=lasting, specialty=vocab["thai"], expires_on=None, **specialty)
+    CertificationFactory(therapist=pending, specialty=vocab["swedish"], **{**specialty, "status": "pending"})
+    CertificationFactory(therapist=licensed, status="verified")
+    assert sorted(slugs({"specialty_certified": "true"})) == ["expiring", "lasting"]
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=1), tick=False)
+    assert slugs({"specialty_certified": "true"}) == ["lasting"]
+
+
 def test_filter_near_keeps_therapists_within_the_radius_and_shows_distance():
     PlaceFactory(name="Denver", search_name="denver", latitude=39.7392, longitude=-104.9903, population=700000)
     TherapistFactory(slug="downtown", latitude=39.7400, longitude=-104.9900)

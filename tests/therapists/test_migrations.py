@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from therapists.models import FocusArea, Specialty, Therapist
+from therapists.models import FAR_FUTURE, FocusArea, Specialty, Therapist
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +150,47 @@ def test_migration_0010_counts_accepting_profiles_as_confirmed_when_they_last_ch
     # Existing listings keep 60 days from their last change; nobody knows when a "no" was said.
     assert confirmed == {"open": changed, "closed": None}
     assert dict(Therapist.objects.values_list("slug", "updated_at")) == {"open": changed, "closed": changed}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0013_fills_certified_until_from_verified_specialty_certifications():
+    before = [("therapists", "0012_certification_expiry_reminder_sent_for")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    Historical = apps.get_model("therapists", "Therapist")
+    HistoricalCertification = apps.get_model("therapists", "Certification")
+    HistoricalSpecialty = apps.get_model("therapists", "Specialty")
+    swedish, _ = HistoricalSpecialty.objects.get_or_create(slug="swedish", defaults={"name": "Swedish"})
+    people = {
+        slug: Historical.objects.create(name=slug, slug=slug, city="Denver", region="CO")
+        for slug in ("latest", "forever", "pending", "licensed", "none")
+    }
+    issued = datetime.date(2025, 1, 1)
+
+    def certify(slug, status, expires_on, specialty=swedish, kind="specialty"):
+        HistoricalCertification.objects.create(
+            therapist=people[slug], kind=kind, specialty=specialty, status=status, title="Certificate",
+            issuing_body="Board", issued_on=issued, expires_on=expires_on, region="" if specialty else "CO",
+        )  # fmt: skip
+
+    certify("latest", "verified", datetime.date(2027, 1, 1))
+    certify("latest", "verified", datetime.date(2028, 6, 1))
+    certify("forever", "verified", datetime.date(2027, 1, 1))
+    certify("forever", "verified", None)
+    certify("pending", "pending", datetime.date(2030, 1, 1))
+    certify("licensed", "verified", datetime.date(2030, 1, 1), specialty=None, kind="license")
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert dict(Therapist.objects.values_list("slug", "certified_until")) == {
+        "latest": datetime.date(2028, 6, 1),
+        "forever": FAR_FUTURE,
+        "pending": None,
+        "licensed": None,
+        "none": None,
+    }
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the text-search triggers exist on SQLite only")

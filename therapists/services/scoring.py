@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from .. import ranking
-from ..models import Certification, Therapist, credentials_valid_until
+from ..models import Certification, Therapist, credentials_valid_until, specialty_certified_until
 from ..selectors import ranking_evidence, site_priors
 
 
@@ -14,12 +14,15 @@ def compute_score(therapist: Therapist, priors: ranking.Priors | None = None) ->
 def therapist_refresh_credentials(*, therapist: Therapist) -> Therapist:
     """Recompute the credential columns and the score after a certification or the practice state changes."""
     verified = Certification.objects.filter(therapist=therapist, status=Certification.Status.VERIFIED)
-    therapist.verified_until = credentials_valid_until(
-        verified.only("status", "kind", "region", "expires_on"), practice_region=therapist.region
-    )
+    verified = list(verified.only("status", "kind", "region", "specialty_id", "expires_on"))
+    therapist.verified_until = credentials_valid_until(verified, practice_region=therapist.region)
+    therapist.certified_until = specialty_certified_until(verified)
     therapist.score = compute_score(therapist)
     Therapist.objects.filter(pk=therapist.pk).update(
-        verified_until=therapist.verified_until, score=therapist.score, updated_at=timezone.now()
+        verified_until=therapist.verified_until,
+        certified_until=therapist.certified_until,
+        score=therapist.score,
+        updated_at=timezone.now(),
     )
     return therapist
 

@@ -388,3 +388,24 @@ def test_certification_decide_refuses_when_another_verifier_decided_meanwhile(ce
             expected_status=seen,
         )
     assert list(CertificationDecision.objects.values_list("status", flat=True)) == [VERIFIED]
+
+
+def test_certification_decide_keeps_certified_until_from_verified_specialty_certifications(
+    owned_therapist, verifier, today, vocab
+):
+    """Therapist.certified_until, which the search's "certified in a type" switch reads, follows every decision:
+    only verified specialty certifications count, the latest expiry wins, one without expiry is FAR_FUTURE."""
+    specialty = {"kind": Certification.Kind.SPECIALTY, "region": "", "specialty": vocab["swedish"]}
+    license_ = CertificationFactory(therapist=owned_therapist, expires_on=today + datetime.timedelta(days=900))
+    soon = CertificationFactory(therapist=owned_therapist, expires_on=today + datetime.timedelta(days=10), **specialty)
+    forever = CertificationFactory(therapist=owned_therapist, expires_on=None, **specialty)
+    _decide(license_, verifier, VERIFIED)
+    assert _therapist(owned_therapist.pk).certified_until is None
+    _decide(soon, verifier, VERIFIED)
+    assert _therapist(owned_therapist.pk).certified_until == soon.expires_on
+    _decide(forever, verifier, VERIFIED)
+    assert _therapist(owned_therapist.pk).certified_until == FAR_FUTURE
+    _decide(forever, verifier, REJECTED, "No such certificate.")
+    assert _therapist(owned_therapist.pk).certified_until == soon.expires_on
+    certification_withdraw(certification=soon)
+    assert _therapist(owned_therapist.pk).certified_until is None
