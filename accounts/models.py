@@ -1,5 +1,6 @@
 """The people who use the site: one account model from the first migration, email unique whatever its case."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -62,3 +63,31 @@ class User(AbstractUser):
         if first:
             return f"{first} {last[0]}." if last else first
         return "A client"
+
+
+class AccountFootprint(models.Model):
+    """Where an account was used from, as keyed hashes only: an address or a browser (its "device" cookie).
+
+    Written at log-in and on a profile owner's dashboard writes (accounts.footprints); read by the review
+    integrity signals, which ask whether a review came from where the reviewed therapist's own account was used.
+    The address or cookie itself is never stored: value_hash is an HMAC under SECRET_KEY.
+    """
+
+    class Kind(models.TextChoices):
+        ADDRESS = "address", "Address"
+        DEVICE = "device", "Browser"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="footprints")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value_hash = models.CharField(max_length=64)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # Also the index the integrity signals read: this account, this kind, these hashes.
+            models.UniqueConstraint(fields=["user", "kind", "value_hash"], name="one_footprint_per_value"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.user_id}, last seen {self.last_seen:%Y-%m-%d}"

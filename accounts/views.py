@@ -27,11 +27,17 @@ from common.throttles import (
 )
 
 from . import selectors, services
-from .forms import PublicNameForm, SignupForm, ThrottledAuthenticationForm, TwoFactorCodeForm
+from .forms import (
+    PublicNameForm,
+    SignupForm,
+    ThrottledAuthenticationForm,
+    TwoFactorCodeForm,
+    account_throttle_keys,
+)
 
 SIGNUP_THROTTLED_MESSAGE = "Too many accounts were created from your network recently. Please try again in an hour."
 RESET_THROTTLED_MESSAGE = (
-    "Too many password reset emails were asked for, for this address or from your network. "
+    "Too many password reset emails were asked for, for this account or from your network. "
     "Check your inbox (and spam folder) for the last one, or try again in an hour."
 )
 # The session remembers who signed up in this browser, so following the link here also logs them in.
@@ -171,13 +177,15 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset, counted per client address and per email asked for; the answer is the same whether or
-    not the email has an account (the limits apply to every email alike)."""
+    """Django's reset, counted per client address and per account like log-in: an account counts once however
+    it is named (its email in any case, or a username typed here), an unknown email by itself. The answer is
+    the same whether or not the email has an account: the limits apply to every email alike, and both reach the
+    same "check your email" page, or the same refusal."""
 
     def form_valid(self, form):
-        by_address, by_email = password_reset_address_throttle(), password_reset_email_throttle()
+        by_address, by_account = password_reset_address_throttle(), password_reset_email_throttle()
         allowed = by_address.allow(f"address:{client_address(self.request)}")
-        allowed = by_email.allow(f"email:{form.cleaned_data['email'].strip().casefold()}") and allowed
+        allowed = by_account.allow(*account_throttle_keys(form.cleaned_data["email"])) and allowed
         if not allowed:
             return _too_many(self, form, RESET_THROTTLED_MESSAGE)
         return super().form_valid(form)

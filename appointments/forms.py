@@ -85,6 +85,41 @@ class AppointmentRequestForm(forms.Form):
         return cleaned
 
 
+PREFILL_FIELD = "prefill"
+PREFILL_MAX_LINES = 20
+PREFILL_TOO_LONG = (
+    f"The precautions from the guided match are longer than a request takes ({PRECAUTIONS_MAX_LENGTH} characters): "
+    "write the ones that matter below."
+)
+
+
+class PrecautionLinesField(forms.Field):
+    """Repeated hidden inputs, one sentence each, as the guided match sends them; blank ones are dropped."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[str]:
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        return [line for line in (" ".join(str(one).split()) for one in values) if line]
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > PREFILL_MAX_LINES or len("\n".join(value)) > PRECAUTIONS_MAX_LENGTH:
+            raise ValidationError(PREFILL_TOO_LONG, code="too_long")
+
+
+class PrecautionsPrefillForm(forms.Form):
+    """What the guided match's "Request an appointment" button posts (therapists/match_request.html): the
+    precautions derived from the client's answers, to fill in the request form's box and nothing more. Nothing is
+    stored from it: the client reads, edits or removes them, then sends the request form itself."""
+
+    prefill = forms.ChoiceField(choices=[("precautions", "precautions")])
+    precaution = PrecautionLinesField(required=False)
+
+    def precautions(self) -> str:
+        return "\n".join(self.cleaned_data["precaution"])
+
+
 class LocalDateTimeField(forms.DateTimeField):
     """A date and time typed in the practice's own time zone (a datetime-local input), made aware in it."""
 
@@ -161,6 +196,9 @@ class AnswerForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(
-        choices=[("held", "The visit took place"), ("no_show", "The client did not come")],
-        error_messages={"required": "Choose how the visit went.", "invalid_choice": "Choose how the visit went."},
+        choices=[("held", "The visit took place"), ("no_show", "The visit did not take place")],
+        error_messages={
+            "required": "Choose whether the visit took place or not.",
+            "invalid_choice": "Choose whether the visit took place or not.",
+        },
     )

@@ -4,6 +4,7 @@ Where a service needs to say why not, the rule returns the refusal (`*_refusal`)
 """
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from therapists.models import Therapist
 
@@ -54,3 +55,17 @@ def is_therapist(user, appointment: AppointmentRequest, therapist: Therapist | N
     """The owner of the requested profile. Pass the therapist when it is at hand, to spare a query."""
     owner_id = (therapist or appointment.therapist).owner_id
     return user.is_authenticated and owner_id is not None and owner_id == user.pk
+
+
+def outcome_due(appointment: AppointmentRequest) -> bool:
+    """An accepted visit whose agreed time has passed: the therapist says now whether it took place."""
+    return appointment.status == AppointmentRequest.Status.ACCEPTED and appointment.agreed_at <= timezone.now()
+
+
+def may_answer_outcome(user, appointment: AppointmentRequest) -> bool:
+    """The client answers whether the visit took place once the site asked them, while the therapist has not."""
+    return (
+        is_client(user, appointment)
+        and appointment.status == AppointmentRequest.Status.ACCEPTED
+        and appointment.outcome_asked_at is not None
+    )

@@ -1,10 +1,11 @@
 """Reads of appointment requests: the client's list, the therapist's inbox, and the figures the shared pages show.
 
 The figures on pages every signed-in person opens (the navigation's "Your requests", the dashboard's count of
-unanswered requests) are read from the shared cache only, so those pages run no more queries than before: the
-services write them after every change (`remember_figures`), and the client's list and the inbox write them again
-whenever they are opened, so a flushed cache heals itself. The reply-time figure on a profile is read once, cached,
-forgotten on every answer, and ages out by itself as the 90-day window moves.
+unanswered requests) are read from the shared cache, so those pages run no more queries than before once it is warm:
+the services write them after every change (`remember_figures`). When the cache does not know (flushed, evicted, a
+new server), the figure is counted afresh (one query) and cached again, so it is never missing or wrong for long.
+The reply-time figure on a profile is read once, cached, forgotten on every answer, and ages out by itself as the
+90-day window moves.
 """
 
 import datetime
@@ -88,8 +89,18 @@ def open_request(*, client, therapist: Therapist) -> AppointmentRequest | None:
 
 
 def has_requests(user) -> bool:
-    """Whether the signed-in user ever sent a request (the navigation's "Your requests"): from the cache only."""
-    return bool(user.is_authenticated and cache.get(_has_requests_key(user.pk)))
+    """Whether the signed-in user ever sent a request (the navigation's "Your requests"): from the cache; on a miss,
+    one query, and the answer cached again."""
+    if not user.is_authenticated:
+        return False
+    key = _has_requests_key(user.pk)
+    known = cache.get(key)
+    if known is None:
+        known = AppointmentRequest.objects.filter(client_id=user.pk).exists()
+        # `add`, not `set`: a request stored meanwhile has written "yes", which this older "no" must not replace.
+        # A "no" is only kept for a while, as a last guard against a write that never reached the cache.
+        cache.add(key, known, None if known else FIGURE_CACHE_SECONDS)
+    return known
 
 
 def remember_has_requests(user_id: int) -> None:
@@ -97,14 +108,23 @@ def remember_has_requests(user_id: int) -> None:
     cache.set(_has_requests_key(user_id), True, None)
 
 
-def unanswered_count(therapist: Therapist) -> int | None:
-    """How many requests wait for the therapist's answer (the dashboard home), from the cache only; None when the
-    cache does not know (the dashboard then links to the inbox without a number)."""
-    return cache.get(_unanswered_key(therapist.pk))
+def unanswered_count(therapist: Therapist) -> int:
+    """How many requests wait for the therapist's answer (the dashboard home): from the cache; on a miss, counted
+    (one query) and cached again."""
+    count = cache.get(_unanswered_key(therapist.pk))
+    if count is None:
+        count = _count_unanswered(therapist.pk)
+        # `add`: a count written meanwhile by a change to a request is at least as fresh as this one.
+        cache.add(_unanswered_key(therapist.pk), count, None)
+    return count
+
+
+def _count_unanswered(therapist_id: int) -> int:
+    return AppointmentRequest.objects.filter(therapist_id=therapist_id).unanswered().count()
 
 
 def remember_unanswered_count(therapist_id: int) -> int:
-    count = AppointmentRequest.objects.filter(therapist_id=therapist_id).unanswered().count()
+    count = _count_unanswered(therapist_id)
     cache.set(_unanswered_key(therapist_id), count, None)
     return count
 

@@ -5,6 +5,11 @@ client to one therapist queue and the second sees the first (the partial unique 
 guard); an answer or a cancellation locks the request's row and checks the transition on what it reads under
 the lock, so a client cancelling while the therapist accepts ends in one state, never a mix. Emails leave after
 commit (common.email.send_email); the cached figures of the shared pages follow after commit too.
+
+After the agreed time, the therapist says whether the visit took place; OUTCOME_QUESTION_DAYS later without their
+answer, the site asks the client (ask_clients_about_visits), who may then answer instead. A visit that took place
+sends signals.visit_took_place in the transaction that records it: the reviews app issues the client's one
+invitation to review there, so the outcome and the invitation are stored together or not at all.
 """
 
 import datetime
@@ -22,8 +27,9 @@ from common.throttles import Throttle
 from therapists.models import Specialty, Therapist
 
 from . import permissions
-from .models import AppointmentRequest
+from .models import AppointmentRequest, OutcomeSource
 from .selectors import remember_figures
+from .signals import visit_took_place
 
 Status = AppointmentRequest.Status
 
@@ -40,6 +46,8 @@ OPEN_REQUEST_MESSAGE = (
 )
 PAST_TIME_MESSAGE = "Choose a date and time in the future."
 NO_TIMES_MESSAGE = "Tell the therapist when suits you: choose days and times, or write it in your own words."
+# Days after the agreed time that the therapist has to say whether a visit took place before the client is asked.
+OUTCOME_QUESTION_DAYS = 14
 
 # Who may move a request from which states to which: (allowed from, to, actor). The one table of the workflow.
 TRANSITIONS = {
@@ -50,15 +58,21 @@ TRANSITIONS = {
     "cancel": ((Status.PENDING, Status.SUGGESTED, Status.ACCEPTED), Status.CANCELLED, "client"),
     "held": ((Status.ACCEPTED,), Status.HELD, "therapist"),
     "no_show": ((Status.ACCEPTED,), Status.NO_SHOW, "therapist"),
+    # Only once the site asked the client (outcome_asked_at), and only while the therapist has not answered:
+    # either answer moves the request out of ACCEPTED, so the first one recorded is the only one.
+    "client_held": ((Status.ACCEPTED,), Status.HELD, "client"),
+    "client_no_show": ((Status.ACCEPTED,), Status.NO_SHOW, "client"),
 }
+# The two answers to "did the visit take place?", as the forms send them.
+OUTCOMES = (Status.HELD.value, Status.NO_SHOW.value)
 REFUSED_TRANSITION = {
     Status.PENDING: "This request is still waiting for the therapist's answer.",
     Status.ACCEPTED: "This request has already been accepted.",
     Status.SUGGESTED: "Another time has been suggested; the client decides now.",
     Status.DECLINED: "This request has been declined.",
     Status.CANCELLED: "The client has cancelled this request.",
-    Status.HELD: "This visit has been marked as held.",
-    Status.NO_SHOW: "This visit has been marked as missed.",
+    Status.HELD: "This visit is already recorded as having taken place.",
+    Status.NO_SHOW: "This visit is already recorded as not having taken place.",
 }
 
 
@@ -276,17 +290,79 @@ def appointment_cancel(*, appointment: AppointmentRequest, client: AbstractBaseU
     return locked
 
 
+def _record_outcome(
+    *, appointment: AppointmentRequest, user: AbstractBaseUser, outcome: str, source: OutcomeSource
+) -> AppointmentRequest:
+    """Whether the visit took place, said by `source`; a visit that took place tells the reviews app (signal)."""
+    if outcome not in OUTCOMES:
+        raise ValidationError("Choose whether the visit took place or not.", code="invalid")
+    action = outcome if source == OutcomeSource.THERAPIST else f"client_{outcome}"
+    with transaction.atomic():
+        locked = _locked(appointment)
+        locked.status = _check_transition(locked, action, user)
+        if source == OutcomeSource.CLIENT and locked.outcome_asked_at is None:
+            raise ValidationError(
+                "The therapist says whether a visit took place; we ask you only if they have not.", code="not_asked"
+            )
+        if locked.agreed_at > timezone.now():
+            raise ValidationError("The visit is still ahead; say whether it took place after it.", code="future")
+        locked.closed_at = timezone.now()
+        locked.outcome_recorded_by = source
+        _save(locked, ["status", "closed_at", "outcome_recorded_by"])
+        if locked.status == Status.HELD:
+            visit_took_place.send(sender=AppointmentRequest, visit=locked)
+    return locked
+
+
 def appointment_record_outcome(
     *, appointment: AppointmentRequest, therapist_user: AbstractBaseUser, outcome: str
 ) -> AppointmentRequest:
-    """After the agreed time, the therapist records whether the visit was held: the record reviews build on."""
-    if outcome not in ("held", "no_show"):
-        raise ValidationError("Choose whether the visit was held or missed.", code="invalid")
-    with transaction.atomic():
-        locked = _locked(appointment)
-        locked.status = _check_transition(locked, outcome, therapist_user)
-        if locked.agreed_at > timezone.now():
-            raise ValidationError("The visit is still ahead; record how it went after it.", code="future")
-        locked.closed_at = timezone.now()
-        _save(locked, ["status", "closed_at"])
-    return locked
+    """After the agreed time, the therapist says whether the visit took place ("held") or not ("no_show")."""
+    return _record_outcome(
+        appointment=appointment, user=therapist_user, outcome=outcome, source=OutcomeSource.THERAPIST
+    )
+
+
+def appointment_client_outcome(
+    *, appointment: AppointmentRequest, client: AbstractBaseUser, outcome: str
+) -> AppointmentRequest:
+    """The client's answer once the site asked them (ask_clients_about_visits), if the therapist has not answered."""
+    return _record_outcome(appointment=appointment, user=client, outcome=outcome, source=OutcomeSource.CLIENT)
+
+
+def _visits_to_ask_about(now: datetime.datetime):
+    """Accepted visits whose agreed time passed OUTCOME_QUESTION_DAYS ago, unrecorded, whose client was not asked."""
+    return AppointmentRequest.objects.filter(
+        status=Status.ACCEPTED,
+        agreed_at__lte=now - datetime.timedelta(days=OUTCOME_QUESTION_DAYS),
+        outcome_asked_at__isnull=True,
+    )
+
+
+def ask_clients_about_visits(*, now: datetime.datetime | None = None) -> int:
+    """Ask the client of each visit the therapist left unrecorded whether it took place: an email, and the question
+    under their requests. Idempotent: each visit is asked about once (outcome_asked_at, set under the row's lock,
+    so two runs at once cannot both email). Returns how many clients were asked. Run daily."""
+    now = now or timezone.now()
+    asked = 0
+    for pk in list(_visits_to_ask_about(now).order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            # Read again under the row's lock: answered, or asked by a run alongside, since the list was read.
+            locked = (
+                _visits_to_ask_about(now)
+                .select_related("client", "therapist")
+                .select_for_update(of=("self",))
+                .filter(pk=pk)
+                .first()
+            )
+            if locked is None:
+                continue
+            locked.outcome_asked_at = now
+            locked.save(update_fields=["outcome_asked_at", "updated_at"])
+            send_email(
+                to=locked.client.email,
+                template="visit_outcome_question",
+                context={"appointment": locked, "therapist": locked.therapist},
+            )
+            asked += 1
+    return asked

@@ -25,7 +25,7 @@ from therapists.models import Therapist
 from therapists.selectors import own_profile, published_therapists
 
 from . import permissions, selectors, services
-from .forms import AnswerForm, AppointmentRequestForm, OutcomeForm
+from .forms import PREFILL_FIELD, AnswerForm, AppointmentRequestForm, OutcomeForm, PrecautionsPrefillForm
 from .models import AppointmentRequest
 
 MINE = reverse_lazy("appointments:mine")
@@ -44,6 +44,7 @@ REFUSAL_STATUS = {
     "not_allowed": HTTPStatus.CONFLICT,
     "past": HTTPStatus.CONFLICT,
     "future": HTTPStatus.CONFLICT,
+    "not_asked": HTTPStatus.CONFLICT,
     "throttled": HTTPStatus.TOO_MANY_REQUESTS,
     "honeypot": HTTPStatus.BAD_REQUEST,
 }
@@ -87,6 +88,22 @@ class RequestCreateView(LoginRequiredMixin, ClientErrorStatusMixin, ServiceFormV
             open_request=selectors.open_request(client=self.request.user, therapist=self.therapist),
         )
         return context
+
+    def post(self, request, *args, **kwargs):
+        if PREFILL_FIELD in request.POST:
+            return self.prefill(PrecautionsPrefillForm(request.POST))
+        return super().post(request, *args, **kwargs)
+
+    def prefill(self, prefill: PrecautionsPrefillForm):
+        """The guided match's button: the request form, unsent, its precautions box filled in from the match for
+        the client to edit or remove; nothing is stored. Too much to fill in: the empty form and why (400)."""
+        if not prefill.is_valid():
+            errors = [error for errors in prefill.errors.values() for error in errors]
+            context = self.get_context_data(form=self.form_class(therapist=self.therapist), prefill_errors=errors)
+            return self.render_to_response(context, status=HTTPStatus.BAD_REQUEST)
+        precautions = prefill.precautions()
+        form = self.form_class(therapist=self.therapist, initial={"precautions": precautions})
+        return self.render_to_response(self.get_context_data(form=form, prefilled=bool(precautions)))
 
     def perform(self, form):
         return services.appointment_request_create(
@@ -263,3 +280,20 @@ class OutcomeView(TherapistRequestMixin, View):
             return refused(request, error, back=back)
         messages.success(request, "The visit's outcome is recorded.")
         return redirect(INBOX)
+
+
+class ClientOutcomeView(ClientActionView):
+    """POST only: once the site asked them, the client says whether the visit took place."""
+
+    success_message = (
+        "Thank you: your answer is recorded. If the visit took place, your invitation to review it is under your "
+        "account."
+    )
+
+    def perform(self, appointment):
+        form = OutcomeForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError("Choose whether the visit took place or not.", code="invalid")
+        return services.appointment_client_outcome(
+            appointment=appointment, client=self.request.user, outcome=form.cleaned_data["outcome"]
+        )

@@ -4,17 +4,30 @@ Every change that moves a therapist's aggregates (hide, restore, delete) goes th
 what clients wrote is read-only here, since a moderator decides whether a review shows, never what it says.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import admin, messages
 from django.db.models import Count, Min, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from common.admin import ReadOnlyTabularInline, action_with_note, count_phrase, decide_each, pending_first
+from common.admin import (
+    NOTHING,
+    ReadOnlyTabularInline,
+    action_with_note,
+    count_phrase,
+    decide_each,
+    moment,
+    pending_first,
+)
 
-from . import permissions, services
+from . import appeals, integrity, permissions, services
 from .models import (
     HIDDEN_REASON_MAX_LENGTH,
     FlaggedReview,
     HeldReview,
     Review,
+    ReviewAppeal,
     ReviewFlag,
     ReviewResponse,
     has_open_flags,
@@ -22,11 +35,17 @@ from .models import (
 
 # What the client wrote: shown, never edited, in the admin.
 CLIENT_FIELDS = ["therapist", "author", *Review.CONTENT_FIELDS]
-MODERATION_FIELDS = [*services.MODERATION_FIELDS, "held_reason", "created_at", "updated_at"]
+# When the author last edited it, and how many readers found it helpful (kept by reviews.votes): shown, never edited.
+READER_FIELDS = ["edited_at", "helpful_count"]
+MODERATION_FIELDS = [*services.MODERATION_FIELDS, "removal_reason", "held_reason", "created_at", "updated_at"]
 HIDE_NOTE = {
-    "label": "Reason (kept for the record, not shown to the public)",
+    "label": "Note (optional; kept for the record and shown to the review's author, never to the public)",
     "required": False,
     "max_length": HIDDEN_REASON_MAX_LENGTH,
+}
+REMOVAL_REASON = {
+    "label": "Reason (the author is emailed it and may appeal once)",
+    "choices": Review.RemovalReason.choices,
 }
 
 
@@ -38,6 +57,23 @@ def _open_flags(review: Review) -> str:
         if not flag.is_resolved
     ]
     return "Flags: " + "; ".join(reasons) if reasons else ""
+
+
+def _signals_list(review: Review) -> str:
+    """The review's integrity signals in plain words (reviews.integrity.describe), a named review as a link."""
+    return format_html(
+        '<ul class="review-signals">{}</ul>',
+        format_html_join(
+            "",
+            "<li>{}</li>",
+            (
+                (format_html('<a href="{}">{}</a>', reverse("admin:reviews_review_change", args=[other]), text),)
+                if other is not None
+                else (text,)
+                for text, other in integrity.describe(review.signals)
+            ),
+        ),
+    )
 
 
 class OpenFlagsFilter(admin.SimpleListFilter):
@@ -78,15 +114,18 @@ class ReviewAdmin(admin.ModelAdmin):
         "is_hidden",
         "is_held",
         "open_flag_count",
+        "helpful_count",
         "created_at",
     ]
     list_filter = [OpenFlagsFilter, "is_hidden", "is_held", "rating", "would_recommend", "massage_type"]
     search_fields = ["title", "body", "therapist__name", "therapist__slug", "author__username"]
     list_select_related = ["therapist", "author"]
     show_full_result_count = False
-    readonly_fields = [*CLIENT_FIELDS, *MODERATION_FIELDS]
+    readonly_fields = [*CLIENT_FIELDS, *MODERATION_FIELDS, "integrity_signals", *READER_FIELDS]
     fieldsets = [
         ("The review, as the client wrote it", {"fields": CLIENT_FIELDS}),
+        ("Readers", {"fields": READER_FIELDS}),
+        ("Integrity signals, measured when it was posted", {"fields": ["integrity_signals"]}),
         ("Moderation", {"fields": MODERATION_FIELDS}),
     ]
     inlines = [ReviewResponseInline, ReviewFlagInline]
@@ -102,6 +141,10 @@ class ReviewAdmin(admin.ModelAdmin):
     @admin.display(description="open flags", ordering="open_flag_count")
     def open_flag_count(self, obj):
         return obj.open_flag_count
+
+    @admin.display(description="signals")
+    def integrity_signals(self, obj):
+        return _signals_list(obj)
 
     @admin.display(description="author")
     def author_name(self, obj):
@@ -124,9 +167,9 @@ class ReviewAdmin(admin.ModelAdmin):
 
     @admin.action(description="Hide selected reviews", permissions=["moderate"])
     def hide_reviews(self, request, queryset):
-        def hide_all(reason: str) -> None:
+        def hide_all(note: str, reason: str) -> None:
             for review in queryset:
-                services.review_hide(review=review, moderator=request.user, reason=reason)
+                services.review_hide(review=review, moderator=request.user, reason=note, removal_reason=reason)
             hidden = count_phrase(len(queryset), "review hidden", "reviews hidden")
             self.message_user(request, f"{hidden}; their flags are resolved.", messages.SUCCESS)
 
@@ -134,6 +177,7 @@ class ReviewAdmin(admin.ModelAdmin):
             self,
             request,
             note=HIDE_NOTE,
+            reason=REMOVAL_REASON,
             run=hide_all,
             items=(
                 (review.pk, f"{review.title} — {review.therapist.name}, {review.rating} out of 5", _open_flags(review))
@@ -142,7 +186,8 @@ class ReviewAdmin(admin.ModelAdmin):
             action="hide_reviews",
             title="Hide reviews",
             intro="These reviews will disappear from their profiles and stop counting in ratings. "
-            "Their open flags are resolved. You can restore them later.",
+            "Their open flags are resolved. Their authors are emailed the reason and may appeal once. "
+            "You can restore them later.",
             submit=lambda count: f"Hide {count_phrase(count, 'review', 'reviews')}",
         )
 
@@ -171,6 +216,7 @@ class FlaggedReviewAdmin(ReviewAdmin):
         "is_hidden",
         "open_flag_count",
         "flag_reasons",
+        "integrity_signals",
         "flagged_at",
     ]
     list_filter = ["is_hidden"]
@@ -210,6 +256,7 @@ class HeldReviewAdmin(ReviewAdmin):
         "author_joined",
         "rating",
         "held_reason",
+        "integrity_signals",
         "is_held",
         "is_hidden",
         "created_at",
@@ -247,12 +294,14 @@ class HeldReviewAdmin(ReviewAdmin):
 
     @admin.action(description="Remove selected reviews", permissions=["moderate"])
     def remove_reviews(self, request, queryset):
-        def remove_all(reason: str) -> None:
+        def remove_all(note: str, reason: str) -> None:
             decide_each(
                 self,
                 request,
                 queryset,
-                lambda review: services.review_remove_held(review=review, moderator=request.user, reason=reason),
+                lambda review: services.review_remove_held(
+                    review=review, moderator=request.user, reason=note, removal_reason=reason
+                ),
                 done_message=lambda count: count_phrase(
                     count, "review removed: it stays off its profile.", "reviews removed: they stay off their profiles."
                 ),
@@ -263,6 +312,7 @@ class HeldReviewAdmin(ReviewAdmin):
             self,
             request,
             note=HIDE_NOTE,
+            reason=REMOVAL_REASON,
             run=remove_all,
             items=(
                 (
@@ -275,7 +325,7 @@ class HeldReviewAdmin(ReviewAdmin):
             action="remove_reviews",
             title="Remove held reviews",
             intro="These reviews will not be published; they never counted in ratings. Their authors still see them "
-            "in their own list, marked as hidden.",
+            "in their own list, marked as hidden, are emailed the reason and may appeal once.",
             submit=lambda count: f"Remove {count_phrase(count, 'review', 'reviews')}",
         )
 
@@ -307,3 +357,182 @@ class ReviewResponseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@dataclass(frozen=True)
+class AppealDecision:
+    outcome: str
+    note: dict  # the ActionNoteForm's label and whether it is required
+    done: tuple[str, str]  # the message after, singular and plural
+    title: str
+    intro: str
+    submit: tuple[str, str, str]  # the button: verb, singular and plural object
+
+
+APPEAL_DECISIONS = {
+    "uphold_appeals": AppealDecision(
+        outcome=ReviewAppeal.Outcome.UPHELD,
+        note={"label": "Why the removal stands (emailed to the author)"},
+        done=("appeal decided: removal upheld.", "appeals decided: removals upheld."),
+        title="Uphold removals",
+        intro="These reviews stay off their profiles. Their authors are emailed your note; they cannot appeal again.",
+        submit=("Uphold", "removal", "removals"),
+    ),
+    "reinstate_appeals": AppealDecision(
+        outcome=ReviewAppeal.Outcome.REINSTATED,
+        note={"label": "Note (optional; emailed to the author)", "required": False},
+        done=("appeal decided: review shown again and counted.", "appeals decided: reviews shown again and counted."),
+        title="Reinstate reviews",
+        intro="These reviews show on their profiles again and count in ratings from now on. Their authors are emailed "
+        "the decision.",
+        submit=("Reinstate", "review", "reviews"),
+    ),
+}
+
+
+@admin.register(ReviewAppeal)
+class ReviewAppealAdmin(admin.ModelAdmin):
+    """Appeals against removals: those waiting first, the oldest first. A moderator reads the review, why it was
+    removed, its signals and the author's statement, then upholds the removal (with a note) or reinstates the
+    review, through reviews.appeals; the author is emailed the decision."""
+
+    list_display = ["review_title", "therapist_name", "removal_reason", "outcome", "created_at"]
+    list_filter = ["outcome", "review__removal_reason"]
+    list_select_related = ["review__therapist"]
+    search_fields = ["review__title", "review__therapist__name", "statement"]
+    fields = [
+        "review_link",
+        "therapist_name",
+        "author_name",
+        "review_rating",
+        "review_text",
+        "removal_reason",
+        "removal_note",
+        "removed_at",
+        "held_reason",
+        "review_signals",
+        "statement",
+        "created_at",
+        "outcome",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    readonly_fields = fields
+    actions = ["uphold_appeals", "reinstate_appeals"]
+    ordering = ["created_at"]  # the column the changelist marks as sorted; get_ordering puts waiting ones first
+
+    def get_ordering(self, request):
+        return pending_first("outcome", ReviewAppeal.Outcome.PENDING)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("review__therapist", "review__author", "decided_by")
+
+    def has_view_permission(self, request, obj=None):
+        # Appeals are the moderators' work: the moderation permission opens them, as it does every decision here.
+        return permissions.can_moderate(request.user)
+
+    def has_module_permission(self, request):
+        return permissions.can_moderate(request.user) or super().has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False  # an appeal comes from the review's author, on the site
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decided by the actions, through the service
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_moderate_permission(self, request):
+        return permissions.can_moderate(request.user)
+
+    @admin.display(description="review", ordering="review__title")
+    def review_title(self, obj):
+        return obj.review.title
+
+    @admin.display(description="review")
+    def review_link(self, obj):
+        url = reverse("admin:reviews_review_change", args=[obj.review_id])
+        return format_html('<a href="{}">{}</a>', url, obj.review.title)
+
+    @admin.display(description="therapist", ordering="review__therapist__name")
+    def therapist_name(self, obj):
+        return obj.review.therapist.name
+
+    @admin.display(description="author")
+    def author_name(self, obj):
+        return obj.review.author.public_name
+
+    @admin.display(description="rating")
+    def review_rating(self, obj):
+        return f"{obj.review.rating} out of 5"
+
+    @admin.display(description="what the client wrote")
+    def review_text(self, obj):
+        return obj.review.body
+
+    @admin.display(description="removal reason", ordering="review__removal_reason")
+    def removal_reason(self, obj):
+        return obj.review.get_removal_reason_display() or NOTHING
+
+    @admin.display(description="moderator's note on the removal")
+    def removal_note(self, obj):
+        return obj.review.hidden_reason or NOTHING
+
+    @admin.display(description="removed")
+    def removed_at(self, obj):
+        return moment(obj.review.hidden_at)
+
+    @admin.display(description="held for")
+    def held_reason(self, obj):
+        return obj.review.get_held_reason_display() or NOTHING
+
+    @admin.display(description="signals when posted")
+    def review_signals(self, obj):
+        return _signals_list(obj.review)
+
+    def _decide_appeals(self, request, queryset, action: str):
+        """The note page, then the decision of APPEAL_DECISIONS[action] on each appeal through the service."""
+        decision = APPEAL_DECISIONS[action]
+
+        def decide_all(note: str) -> None:
+            decide_each(
+                self,
+                request,
+                queryset,
+                lambda appeal: appeals.appeal_decide(
+                    appeal=appeal, moderator=request.user, outcome=decision.outcome, note=note
+                ),
+                done_message=lambda count: count_phrase(count, *decision.done),
+                refused="Not decided",
+            )
+
+        verb, singular, plural = decision.submit
+        return action_with_note(
+            self,
+            request,
+            note={**decision.note, "max_length": HIDDEN_REASON_MAX_LENGTH},
+            run=decide_all,
+            items=(
+                (
+                    appeal.pk,
+                    f"{appeal.review.title} — {appeal.review.therapist.name}, {appeal.review.rating} out of 5",
+                    f"Removed: {appeal.review.get_removal_reason_display() or NOTHING}. "
+                    f"Appeal: “{appeal.statement[:200]}”",
+                )
+                for appeal in queryset.select_related("review__therapist")
+            ),
+            action=action,
+            title=decision.title,
+            intro=decision.intro,
+            submit=lambda count: f"{verb} {count_phrase(count, singular, plural)}",
+        )
+
+    @admin.action(description="Uphold the removal (the review stays off)", permissions=["moderate"])
+    def uphold_appeals(self, request, queryset):
+        return self._decide_appeals(request, queryset, "uphold_appeals")
+
+    @admin.action(description="Reinstate the review (show and count it again)", permissions=["moderate"])
+    def reinstate_appeals(self, request, queryset):
+        return self._decide_appeals(request, queryset, "reinstate_appeals")

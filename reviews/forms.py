@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from therapists.models import Specialty
 
 from .models import (
+    APPEAL_MAX_LENGTH,
     BODY_MAX_LENGTH,
     BODY_MIN_LENGTH,
     EARLIEST_VISIT_MONTH,
@@ -154,4 +155,17 @@ class ReviewFlagForm(forms.Form):
         max_length=FLAG_DETAILS_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Anything that helps a moderator decide.",
+    )
+
+
+class ReviewAppealForm(forms.Form):
+    """The author's one appeal against a removal: what the moderator should look at again."""
+
+    statement = forms.CharField(
+        label="Why should the review be shown again?",
+        min_length=BODY_MIN_LENGTH,
+        max_length=APPEAL_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=f"{BODY_MIN_LENGTH} to {APPEAL_MAX_LENGTH} characters. A moderator reads it beside your review; "
+        "you can appeal once.",
     )

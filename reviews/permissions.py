@@ -70,3 +70,21 @@ def can_flag(user, review: Review) -> bool:
 
 def can_moderate(user) -> bool:
     return user.is_active and user.is_staff and user.has_perm(MODERATE_PERMISSION)
+
+
+def appeal_refusal(user, review: Review) -> ValidationError | None:
+    """Why this user may not appeal this review's removal, or None: its author, once, while it is removed.
+
+    Reads `review.appeal`; select it with the review (select_related("appeal")) to spare a query.
+    """
+    if not user.is_authenticated or review.author_id != user.pk:
+        return ValidationError("Only the review's author can appeal its removal.", code="not_author")
+    if not review.is_hidden:
+        return ValidationError("Only a removed review can be appealed; this one is not removed.", code="not_removed")
+    if hasattr(review, "appeal"):
+        return ValidationError("You have already appealed this removal; a review is appealed once.", code="appealed")
+    return None
+
+
+def can_appeal(user, review: Review) -> bool:
+    return appeal_refusal(user, review) is None

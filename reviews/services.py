@@ -10,21 +10,20 @@ error; the database constraint stays as the last guard.
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from appointments.models import AppointmentRequest
+from common.email import send_email
 from common.forms import dataclass_from_form
 from common.throttles import Throttle, review_address_throttle, review_post_throttle
 from therapists.models import Specialty, Therapist
 from therapists.services.scoring import compute_score
 
-from . import permissions
+from . import integrity, permissions
 from .models import Review, ReviewFlag, ReviewResponse
 from .selectors import compute_aggregates
 
@@ -77,7 +76,8 @@ class ReviewContent:
 
 
 def refresh_aggregates(*, therapist_id: int) -> Therapist:
-    """Lock the therapist's row, recompute from its reviews, store. Call inside the write's transaction."""
+    """Lock the therapist's row, recompute from its reviews (verified-client count included), store the aggregates
+    and the score. Call inside the write's transaction."""
     with transaction.atomic():
         therapist = Therapist.objects.lock(therapist_id)
         for field, value in compute_aggregates(therapist_id).items():
@@ -133,32 +133,15 @@ def _give_back(places: list[tuple[Throttle, str]]) -> None:
         throttle.release(key)
 
 
-def hold_reason(*, review: Review) -> str:
-    """Why a new review must wait for a moderator's check before it is published, or "" to publish it.
-
-    The floor against review bombing and sock puppets (the honest-reviews rule set will generalise it):
-    - a cluster of new accounts: the author's account is younger than REVIEW_NEW_ACCOUNT_DAYS, and, counting
-      this review, the therapist received at least REVIEW_CLUSTER_SIZE reviews from accounts that were that
-      new when they posted, within the last REVIEW_CLUSTER_HOURS;
-    - one address, several accounts: a review of this therapist came from the same client address (compared
-      by its keyed hash) under another account within the last REVIEW_CLUSTER_HOURS.
-    The rating plays no part: a 1-star and a 5-star review are held alike. Reviews already held or hidden
-    still count towards a cluster: they were received. Call under the therapist's row lock, so simultaneous
-    posts on one therapist are counted one after the other.
-    """
-    posted_at = review.created_at
-    since = posted_at - datetime.timedelta(hours=settings.REVIEW_CLUSTER_HOURS)
-    new_account_age = datetime.timedelta(days=settings.REVIEW_NEW_ACCOUNT_DAYS)
-    recent = Review.objects.filter(therapist_id=review.therapist_id, created_at__gte=since)
-    if review.author.date_joined > posted_at - new_account_age:
-        from_new_accounts = recent.filter(author__date_joined__gt=F("created_at") - new_account_age).count()
-        if from_new_accounts + 1 >= settings.REVIEW_CLUSTER_SIZE:
-            return Review.HoldReason.NEW_ACCOUNT_CLUSTER
-    if review.client_address_hash:
-        shared = recent.filter(client_address_hash=review.client_address_hash).exclude(author_id=review.author_id)
-        if shared.exists():
-            return Review.HoldReason.SHARED_ADDRESS
-    return ""
+def hold_reason(*, review: Review, address: str | None = None, device: str | None = None) -> str:
+    """Measure a new review's integrity signals into review.signals, and say why it must wait for a moderator's
+    check before it is published, or "" to publish it: the one rule table of reviews.integrity, where the rating
+    plays no part. Call under the therapist's row lock, so simultaneous posts on one therapist are counted one
+    after the other. The address and the device id are compared through keyed hashes and kept nowhere."""
+    review.signals = integrity.measure(
+        review=review, therapist_owner_id=review.therapist.owner_id, address=address, device=device
+    )
+    return integrity.hold_reason(review.signals)
 
 
 def review_create(
@@ -167,6 +150,7 @@ def review_create(
     author: AbstractBaseUser,
     content: ReviewContent,
     client_address: str | None = None,
+    device: str | None = None,
     visit: AppointmentRequest | None = None,
 ) -> Review:
     """A client's review of a published profile: published at once, or held for a moderator (see hold_reason).
@@ -174,7 +158,8 @@ def review_create(
     One per client and therapist, never of one's own profile, only from an account with a confirmed email
     (permissions.review_refusal); no more than REVIEW_POST_LIMIT new reviews per client and
     REVIEW_POST_ADDRESS_LIMIT per client address (when given) in REVIEW_POST_WINDOW_SECONDS. Only stored
-    reviews count towards those limits. The address itself is never stored, only its keyed hash.
+    reviews count towards those limits. The address itself is never stored, only its keyed hash; `device`, the
+    browser's id from its cookie (accounts.footprints.device_id), is only compared, as a keyed hash.
     """
     places = _take_post_places(author, client_address)
     stored = False
@@ -188,7 +173,7 @@ def review_create(
             refusal = permissions.review_refusal(author, locked)
             if refusal is not None:
                 raise refusal
-            review.held_reason = hold_reason(review=review)
+            review.held_reason = hold_reason(review=review, address=client_address, device=device)
             review.is_held = bool(review.held_reason)
             review.published_at = None if review.is_held else review.created_at
             # Under the lock, this sees every committed review, so a duplicate is a form error here.
@@ -231,14 +216,29 @@ def _resolve_flags(*, review: Review, moderator: AbstractBaseUser) -> int:
     return review.flags.open().update(is_resolved=True, resolved_by=moderator, resolved_at=timezone.now())
 
 
-def _set_hidden(*, review: Review, moderator: AbstractBaseUser, hidden: bool, reason: str = "") -> Review:
-    """A moderator's decision on whether a review shows: the aggregates follow, and its open flags are resolved."""
+def _set_hidden(
+    *,
+    review: Review,
+    moderator: AbstractBaseUser,
+    hidden: bool,
+    reason: str = "",
+    removal_reason: str = Review.RemovalReason.OTHER,
+) -> Review:
+    """A moderator's decision on whether a review shows: the aggregates follow, and its open flags are resolved.
+
+    Only a moderator decides (permissions.can_moderate): a therapist can flag a review on their profile, never
+    hide it. A removal keeps its reason from Review.RemovalReason (and the moderator's note), and its author is
+    emailed why, with a link to their account, where they can appeal once; showing it again clears the reason.
+    """
+    if not permissions.can_moderate(moderator):
+        raise PermissionDenied("Only a moderator can hide or restore a review.")
     with transaction.atomic():
         Therapist.objects.lock(review.therapist_id)
-        review.refresh_from_db(fields=MODERATION_FIELDS)
+        review.refresh_from_db(fields=[*MODERATION_FIELDS, "removal_reason"])
         if review.is_hidden != hidden:
             review.is_hidden = hidden
             review.hidden_reason = reason.strip() if hidden else ""
+            review.removal_reason = removal_reason if hidden else ""
             review.hidden_by = moderator if hidden else None
             review.hidden_at = timezone.now() if hidden else None
             if not hidden and review.published_at is None:
@@ -246,19 +246,28 @@ def _set_hidden(*, review: Review, moderator: AbstractBaseUser, hidden: bool, re
             # Hiding a held review is the moderator's "remove": it leaves the held queue, decided.
             review.is_held = False
             review.full_clean()
-            review.save(update_fields=[*MODERATION_FIELDS, "updated_at"])
+            review.save(update_fields=[*MODERATION_FIELDS, "removal_reason", "updated_at"])
             refresh_aggregates(therapist_id=review.therapist_id)
+            if hidden:
+                send_email(to=review.author.email, template="review_removed", context={"review": review})
         _resolve_flags(review=review, moderator=moderator)
     return review
 
 
-def review_hide(*, review: Review, moderator: AbstractBaseUser, reason: str = "") -> Review:
-    """Take a review off the profile and out of every aggregate; its open flags are resolved."""
-    return _set_hidden(review=review, moderator=moderator, hidden=True, reason=reason)
+def review_hide(
+    *,
+    review: Review,
+    moderator: AbstractBaseUser,
+    reason: str = "",
+    removal_reason: str = Review.RemovalReason.OTHER,
+) -> Review:
+    """Take a review off the profile and out of every aggregate, for a reason its author is told; its open flags
+    are resolved. `reason` is the moderator's note, shown to the author beside the reason."""
+    return _set_hidden(review=review, moderator=moderator, hidden=True, reason=reason, removal_reason=removal_reason)
 
 
 def review_restore(*, review: Review, moderator: AbstractBaseUser) -> Review:
-    """Show a hidden review again and count it; the moderator's decision resolves its open flags."""
+    """Show a hidden review again and count it; its removal reason goes, its open flags are resolved."""
     return _set_hidden(review=review, moderator=moderator, hidden=False)
 
 
@@ -276,12 +285,22 @@ def review_release(*, review: Review, moderator: AbstractBaseUser) -> Review:
     return review
 
 
-def review_remove_held(*, review: Review, moderator: AbstractBaseUser, reason: str = "") -> Review:
-    """Keep a held review off the profile: hidden, with the moderator's reason; it never counted."""
+def review_remove_held(
+    *,
+    review: Review,
+    moderator: AbstractBaseUser,
+    reason: str = "",
+    removal_reason: str = Review.RemovalReason.OTHER,
+) -> Review:
+    """Keep a held review off the profile: hidden, for a reason its author is told; it never counted."""
+    if not permissions.can_moderate(moderator):
+        raise PermissionDenied("Only a moderator can remove a review.")
     with transaction.atomic():
         Therapist.objects.lock(review.therapist_id)
         _check_held(review)
-        return _set_hidden(review=review, moderator=moderator, hidden=True, reason=reason)
+        return _set_hidden(
+            review=review, moderator=moderator, hidden=True, reason=reason, removal_reason=removal_reason
+        )
 
 
 def _check_held(review: Review) -> None:

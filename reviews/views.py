@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
 
+from accounts import footprints
 from common import throttles
 from common.views import ServiceFormView
 from therapists.models import Therapist
@@ -60,6 +61,7 @@ class ReviewCreateView(LoginRequiredMixin, ServiceFormView):
             author=self.request.user,
             content=services.ReviewContent.from_form(form.cleaned_data),
             client_address=throttles.client_address(self.request),
+            device=footprints.device_id(self.request),
         )
 
     def get_success_message(self) -> str:

@@ -31,6 +31,8 @@ LAZY_IMPORTS_ALLOWED = {
     ("therapists/places.py", "zipcodes"),
     # Django connects signal receivers in AppConfig.ready(), once the models are loaded.
     ("shortlists/apps.py", "shortlists.signals"),
+    # The same for reviews: the receiver that invites a visit's client to review (appointments.signals).
+    ("reviews/apps.py", "reviews.receivers"),
 }
 # Where a migration may name app code: the callables Django writes into a field or a model as it finds them.
 MIGRATION_CALLABLE_KEYWORDS = {"upload_to", "storage", "validators", "managers"}

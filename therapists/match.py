@@ -446,13 +446,11 @@ class MatchForm(forms.Form):
         label="Pressure you prefer", choices=PRESSURES, required=False, initial="", widget=forms.RadioSelect
     )
     gender = forms.ChoiceField(
-        label="Therapist's gender", choices=[("", "No preference"), *Therapist.Gender.choices], required=False
+        label="Gender", choices=[("", "No preference"), *Therapist.Gender.choices], required=False
     )
     language = forms.ChoiceField(label="Language", required=False)
     near = forms.CharField(label="City or ZIP code", max_length=TEXT_MAX_LENGTH, required=False)
-    max_price = forms.IntegerField(
-        label="Most you would pay for 60 minutes ($)", min_value=0, max_value=MAX_PRICE, required=False
-    )
+    max_price = forms.IntegerField(label="Budget per hour ($)", min_value=0, max_value=MAX_PRICE, required=False)
     mobile = forms.BooleanField(label="I would like the therapist to come to me", required=False)
     confirmed = forms.BooleanField(
         label="My doctor has said massage is safe for me, and I understand the notes above.", required=False
@@ -514,6 +512,24 @@ class MatchForm(forms.Form):
     def outcome(self) -> Outcome:
         """What the valid form's answers mean (the table, combined)."""
         return combine(self.answers())
+
+    def precautions(self) -> list[str]:
+        """The valid form's health answers as plain sentences a client may choose to send a therapist with a
+        request ("Pregnant, second trimester"); the request form shows them for editing, nothing stores them."""
+        data = self.cleaned_data
+        lines = []
+        if data.get("pregnant"):
+            trimester = dict(TRIMESTERS).get(data.get("trimester"))
+            lines.append(f"Pregnant, {trimester.lower()}" if trimester else "Pregnant")
+        if data.get("oil_allergy"):
+            lines.append("Allergic or sensitive to oils and lotions")
+        if data.get("injury"):
+            where = " ".join(data.get("injury_where", "").split())
+            lines.append(f"Recent injury or wound: {where}" if where else "Recent injury or wound")
+        for name, choices in (("conditions", CONDITIONS), ("symptoms", SYMPTOMS)):
+            labels = dict(choices)
+            lines.extend(labels[value] for value in data.get(name, []))
+        return lines
 
     def hidden_answers(self) -> list[tuple[str, str]]:
         """The valid form's answers as (name, value) pairs: the confirmation step posts them back in its body."""

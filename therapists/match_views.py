@@ -2,6 +2,8 @@
 matching therapists, all in the answer to the POST that carried them (never in a URL, a log line, the session or
 the database)."""
 
+from http import HTTPStatus
+
 from django.conf import settings
 from django.http import QueryDict
 from django.utils.decorators import method_decorator
@@ -29,6 +31,10 @@ class MatchView(FormView):
     template_name = "therapists/match.html"
     form_class = MatchForm
 
+    def form_invalid(self, form):
+        # An answer that is not one of the choices (or too long): the questions again with the errors, as a 400.
+        return self.render_to_response(self.get_context_data(form=form), status=HTTPStatus.BAD_REQUEST)
+
     def form_valid(self, form):
         outcome = form.outcome()
         context = {"outcome": outcome, "hidden_answers": form.hidden_answers()}
@@ -43,5 +49,7 @@ class MatchView(FormView):
             therapists=result.page.object_list,
             search_errors=[error for errors in result.filterset.form.errors.values() for error in errors],
             search_url=outcome.search_url(),
+            # Offered to a request only through a POST form button (appointments' request page, "prefill only").
+            precautions=form.precautions(),
         )
         return self.render_to_response(self.get_context_data(form=form, **context))

@@ -345,6 +345,7 @@ class Therapist(models.Model):
         "cleanliness_avg",
         "recommend_count",
         "recommend_pct",
+        "verified_review_count",
     )
 
     class Meta:

@@ -56,6 +56,7 @@ def ranking_evidence(therapist: Therapist) -> ranking.Evidence:
         cleanliness_avg=therapist.cleanliness_avg,
         recommend_count=therapist.recommend_count,
         years_experience=therapist.years_experience,
+        verified_review_count=therapist.verified_review_count,
     )
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from reviews import selectors as review_selectors
+from reviews import votes as review_votes
 
 from . import selectors, units, vocabulary
 from .filters import DAYS, TherapistFilterSet
@@ -263,7 +264,17 @@ class TherapistDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         profile = selectors.therapist_profile(self.object)
-        reviews_page = review_selectors.profile_reviews(therapist=self.object, page_number=self.request.GET.get("page"))
+        review_options = review_selectors.ReviewListOptions.from_params(self.request.GET)
+        histogram = review_selectors.star_histogram(therapist=self.object)
+        reviews_page = review_selectors.profile_reviews(
+            therapist=self.object,
+            page_number=self.request.GET.get("page"),
+            options=review_options,
+            viewer=user,
+            count=None if review_options.stars is None else histogram.count(review_options.stars),
+        )
+        for review in reviews_page:
+            review.vote_refusal = review_votes.vote_refusal(user, review, self.object)
         context.update(
             profile=profile,
             certifications=profile.certifications,
@@ -275,6 +286,9 @@ class TherapistDetailView(DetailView):
             sub_ratings=profile.sub_ratings,
             reviews_page=reviews_page,
             page_obj=reviews_page,
+            review_options=review_options,
+            review_sorts=review_selectors.ReviewSort.choices,
+            histogram=histogram,
             user_review=review_selectors.review_by(author=user, therapist=self.object),
             is_owner=user.is_authenticated and self.object.owner_id == user.pk,
         )

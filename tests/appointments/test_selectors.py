@@ -1,8 +1,11 @@
 """appointments.selectors: the reply-time figure, the cached figures of the shared pages, one's own requests."""
 
 import datetime
+from unittest import mock
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.utils import timezone
 
 from appointments import selectors, services
@@ -77,24 +80,60 @@ def test_the_cached_figure_is_forgotten_when_a_request_is_answered(
     assert selectors.reply_time(therapist).answered == 3
 
 
-def test_the_navigations_figure_reads_only_the_cache_and_a_new_request_sets_it(
+def test_the_navigations_figure_is_counted_on_a_miss_then_read_from_the_cache(
     client_account, therapist, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
+    with django_assert_num_queries(1):
+        assert selectors.has_requests(client_account) is False  # the cache did not know: asked once
     with django_assert_num_queries(0):
-        assert selectors.has_requests(client_account) is False
+        assert selectors.has_requests(client_account) is False  # and kept
     with django_capture_on_commit_callbacks(execute=True):
         services.appointment_request_create(
             client=client_account, therapist=therapist, details=services.RequestDetails(preferred_days=["mon"])
         )
     with django_assert_num_queries(0):
+        assert selectors.has_requests(client_account) is True  # the kept "no" gave way to the new request
+
+
+def test_the_navigations_figure_is_right_again_after_a_flushed_cache(
+    client_account, therapist, django_assert_num_queries
+):
+    request_in(Status.CANCELLED, client=client_account, therapist=therapist)  # written past the services
+    cache.clear()
+    with django_assert_num_queries(1):
+        assert selectors.has_requests(client_account) is True
+    with django_assert_num_queries(0):
         assert selectors.has_requests(client_account) is True
 
 
-def test_the_unanswered_count_reads_only_the_cache_and_follows_every_change(
+def test_the_navigations_figure_never_asks_for_an_anonymous_visitor(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert selectors.has_requests(AnonymousUser()) is False
+
+
+def test_an_older_no_never_replaces_a_newer_yes(client_account, therapist, django_assert_num_queries):
+    """A page that counted "no" just before a request was stored must not hide the new request from the navigation:
+    the miss writes only when the cache still knows nothing."""
+    real_get = cache.get
+
+    def stored_meanwhile(key, *args, **kwargs):
+        found = real_get(key, *args, **kwargs)
+        selectors.remember_has_requests(client_account.pk)  # the service's write, between the read and the count
+        return found
+
+    with mock.patch.object(cache, "get", stored_meanwhile):
+        assert selectors.has_requests(client_account) is False  # what the database said at the time
+    with django_assert_num_queries(0):
+        assert selectors.has_requests(client_account) is True
+
+
+def test_the_unanswered_count_is_counted_on_a_miss_and_follows_every_change(
     client_account, other_client, owner, therapist, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
+    with django_assert_num_queries(1):
+        assert selectors.unanswered_count(therapist) == 0
     with django_assert_num_queries(0):
-        assert selectors.unanswered_count(therapist) is None  # unknown: the dashboard shows no number
+        assert selectors.unanswered_count(therapist) == 0
     with django_capture_on_commit_callbacks(execute=True):
         first = services.appointment_request_create(
             client=client_account, therapist=therapist, details=services.RequestDetails(preferred_days=["mon"])
@@ -106,10 +145,23 @@ def test_the_unanswered_count_reads_only_the_cache_and_follows_every_change(
         assert selectors.unanswered_count(therapist) == 2
     with django_capture_on_commit_callbacks(execute=True):
         services.appointment_accept(appointment=first, therapist_user=owner, agreed_at=timezone.now() + IN_A_WEEK)
-    assert selectors.unanswered_count(therapist) == 1
+    with django_assert_num_queries(0):
+        assert selectors.unanswered_count(therapist) == 1
     with django_capture_on_commit_callbacks(execute=True):
         services.appointment_cancel(appointment=first, client=client_account)
     assert selectors.unanswered_count(therapist) == 1
+
+
+def test_the_unanswered_count_is_right_again_after_a_flushed_cache(
+    client_account, other_client, therapist, django_assert_num_queries
+):
+    request_in(Status.PENDING, client=client_account, therapist=therapist)
+    request_in(Status.DECLINED, client=other_client, therapist=therapist)
+    cache.clear()
+    with django_assert_num_queries(1):
+        assert selectors.unanswered_count(therapist) == 1
+    with django_assert_num_queries(0):
+        assert selectors.unanswered_count(therapist) == 1
 
 
 def test_one_finds_only_ones_own_requests(client_account, other_client, therapist, other_owner):

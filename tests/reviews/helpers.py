@@ -4,12 +4,25 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from faker import Faker
 
 from reviews.selectors import compute_aggregates
 from reviews.services import AGGREGATE_FIELDS, ReviewContent
 from therapists.models import Specialty, Therapist
 
 from ..factories import UserFactory
+
+BODY_START = "They asked about my back pain first and checked the pressure throughout the hour."
+# Each default body ends in a sentence of its own, so reviews a test posts are never near-duplicates of each other
+# (reviews.integrity) unless the test means it.
+_words = Faker()
+_words.seed_instance(15)
+
+
+def review_body() -> str:
+    """A body of its own: the same start, then a random sentence of twelve words."""
+    return f"{BODY_START} {_words.sentence(nb_words=12)}"
+
 
 # Well past REVIEW_NEW_ACCOUNT_DAYS: an established client, whose reviews no new-account cluster holds.
 ESTABLISHED_ACCOUNT_AGE = datetime.timedelta(days=365)
@@ -38,7 +51,7 @@ def review_form_data(**overrides) -> dict:
         "massage_type": "swedish",
         "visit_month": timezone.localdate().replace(day=1).strftime("%Y-%m"),
         "title": "Eased my lower back",
-        "body": "They asked about my back pain first and checked the pressure throughout the hour.",
+        "body": review_body(),
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
@@ -56,7 +69,7 @@ def review_content(**overrides) -> ReviewContent:
         "massage_type": Specialty.objects.get(slug="swedish"),
         "visit_month": timezone.localdate().replace(day=1),
         "title": "Eased my lower back",
-        "body": "They asked about my back pain first and checked the pressure throughout the hour.",
+        "body": review_body(),
     }
     kwargs.update(overrides)
     return ReviewContent(**kwargs)

@@ -60,13 +60,20 @@ def test_review_admin_hide_asks_for_a_reason_then_hides_and_resolves_flags(
     flagged_review.refresh_from_db()
     assert not flagged_review.is_hidden
     second = client.post(
-        url, {"action": "hide_reviews", "_selected_action": [flagged_review.pk], "apply": "yes", "note": "Fake"}
+        url,
+        {
+            "action": "hide_reviews",
+            "_selected_action": [flagged_review.pk],
+            "apply": "yes",
+            "reason": Review.RemovalReason.FAKE,
+            "note": "Fake",
+        },
     )
     assert second.status_code == HTTPStatus.FOUND
     flagged_review.refresh_from_db()
     reviewed_therapist.refresh_from_db()
     assert flagged_review.is_hidden and flagged_review.hidden_by == moderator
-    assert flagged_review.hidden_reason == "Fake"
+    assert (flagged_review.removal_reason, flagged_review.hidden_reason) == (Review.RemovalReason.FAKE, "Fake")
     assert not ReviewFlag.objects.open().exists()
     assert reviewed_therapist.review_count == 0
     assert_aggregates_exact(reviewed_therapist.pk)
@@ -77,7 +84,13 @@ def test_review_admin_hide_refuses_an_overlong_reason_and_hides_nothing(client, 
     client.force_login(moderator)
     response = client.post(
         reverse("admin:reviews_flaggedreview_changelist"),
-        {"action": "hide_reviews", "_selected_action": [flagged_review.pk], "apply": "yes", "note": "x" * 201},
+        {
+            "action": "hide_reviews",
+            "_selected_action": [flagged_review.pk],
+            "apply": "yes",
+            "reason": Review.RemovalReason.FAKE,
+            "note": "x" * 201,
+        },
     )
     assert response.status_code == HTTPStatus.OK
     assert response.context["form"].errors["note"]
@@ -224,12 +237,20 @@ def test_held_review_queue_remove_asks_for_a_reason_then_hides(client, moderator
     assert first.status_code == HTTPStatus.OK
     assert "Another account reviewed this therapist from the same address" in first.content.decode()
     second = client.post(
-        url, {"action": "remove_reviews", "_selected_action": [held_review.pk], "apply": "yes", "note": "Sock puppet"}
+        url,
+        {
+            "action": "remove_reviews",
+            "_selected_action": [held_review.pk],
+            "apply": "yes",
+            "reason": Review.RemovalReason.CONFLICT,
+            "note": "Sock puppet",
+        },
     )
     assert second.status_code == HTTPStatus.FOUND
     held_review.refresh_from_db()
     reviewed_therapist.refresh_from_db()
     assert (held_review.is_held, held_review.is_hidden, held_review.hidden_reason) == (False, True, "Sock puppet")
+    assert held_review.removal_reason == Review.RemovalReason.CONFLICT
     assert reviewed_therapist.review_count == 1 and reviewed_therapist.rating_avg == pytest.approx(5.0)
     assert_aggregates_exact(reviewed_therapist.pk)
 
@@ -276,7 +297,7 @@ def test_review_admin_hide_counts_reviews_in_its_button_and_message(client, mode
     url = reverse("admin:reviews_review_changelist")
     both = {"action": "hide_reviews", "_selected_action": [flagged_review.pk, calm_review.pk]}
     assert 'value="Hide 2 reviews"' in client.post(url, both).content.decode()
-    plural = client.post(url, {**both, "apply": "yes", "note": ""}, follow=True).content.decode()
+    plural = client.post(url, {**both, "apply": "yes", "reason": "offensive", "note": ""}, follow=True).content.decode()
     assert "2 reviews hidden; their flags are resolved." in plural and "review(s)" not in plural
     restored = client.post(url, {"action": "restore_reviews", "_selected_action": [calm_review.pk]}, follow=True)
     assert "1 review shown again and counted." in restored.content.decode()

@@ -206,6 +206,7 @@ def test_review_flag_permissions(client, actor, request, published_review):
     assert ReviewFlag.objects.exists() == (expected == "done")
 
 
+HIDE_POST = {"action": "hide_reviews", "apply": "yes", "reason": "fake", "note": "Spam"}
 HIDE = {
     "anonymous": "login",
     "unconfirmed": "login",
@@ -221,7 +222,7 @@ def test_review_hide_permissions(client, actor, request, published_review, revie
     expected = HIDE[request.node.callspec.params["actor_user"]]
     response = client.post(
         reverse("admin:reviews_review_changelist"),
-        {"action": "hide_reviews", "_selected_action": [published_review.pk], "apply": "yes", "note": "Spam"},
+        HIDE_POST | {"_selected_action": [published_review.pk]},
     )
     published_review.refresh_from_db()
     # The admin sends anyone who is not staff to its own log-in page.
@@ -235,7 +236,7 @@ def test_review_hide_refused_to_staff_without_the_moderation_permission(client, 
     client.force_login(UserFactory(is_staff=True))
     response = client.post(
         reverse("admin:reviews_review_changelist"),
-        {"action": "hide_reviews", "_selected_action": [published_review.pk], "apply": "yes", "note": "Spam"},
+        HIDE_POST | {"_selected_action": [published_review.pk]},
     )
     assert response.status_code == HTTPStatus.FORBIDDEN
     published_review.refresh_from_db()

@@ -14,9 +14,9 @@ from .helpers import review_content
 pytestmark = pytest.mark.django_db
 
 # The profile of a signed-in owner, caches warm: the therapist, its terms, its credentials, its services and hours
-# (one UNION), session, user, the page of reviews with author, reply and massage type joined in, and the viewer's
-# own review; as many for 2 reviews as for 10.
-PROFILE_QUERIES = 8
+# (one UNION), session, user, the star histogram, the page of reviews with author, reply, massage type and the
+# viewer's helpful votes joined in, and the viewer's own review; as many for 2 reviews as for 10.
+PROFILE_QUERIES = 9
 # A review waiting for a moderator's check: on no profile, in no aggregate, in its author's own list.
 HELD = {"is_held": True, "held_reason": Review.HoldReason.NEW_ACCOUNT_CLUSTER}
 
@@ -112,6 +112,7 @@ def test_compute_aggregates_counts_only_visible_reviews(reviewed_therapist):
         "cleanliness_avg": pytest.approx(5.0),
         "recommend_count": 1,
         "recommend_pct": pytest.approx(50.0),
+        "verified_review_count": 0,
     }
 
 

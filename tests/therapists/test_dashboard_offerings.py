@@ -179,8 +179,9 @@ def test_services_page_without_types_of_massage_sends_to_the_profile(client, the
 def test_services_page_query_count_is_pinned(owner_client, owned_therapist, swedish, deep, django_assert_num_queries):
     for minutes in (60, 90):
         Service.objects.create(therapist=owned_therapist, specialty=swedish, minutes=minutes, price=minutes + 30)
-    # Session, user, profile, its types of massage, its services: whatever the number of lines.
-    with django_assert_num_queries(5):
+    # Session, user, profile, its types of massage, its services: whatever the number of lines; and, the cache being
+    # empty, the navigation's "Your requests" counted once (appointments.selectors.has_requests).
+    with django_assert_num_queries(6):
         assert owner_client.get(SERVICES).status_code == HTTPStatus.OK
 
 
@@ -390,12 +391,13 @@ def test_new_pages_work_without_javascript_and_label_every_input(owner_client):
             assert f'for="{input_id}"' in html, f"{url}: #{input_id} has no label"
 
 
-@pytest.mark.parametrize(("url", "queries"), [(HOURS, 4), (PRACTICE, 3), (HOME, 5)])
+@pytest.mark.parametrize(("url", "queries"), [(HOURS, 5), (PRACTICE, 4), (HOME, 8)])
 def test_dashboard_pages_query_counts_are_pinned(
     owner_client, owned_therapist, url, queries, django_assert_num_queries
 ):
     """Session, user, profile; the hours page reads the week, the dashboard its certifications and what the profile
-    lacks (one query however many things it lacks)."""
+    lacks (one query however many things it lacks), the count of unanswered requests and its reviews. The cache
+    being empty, each page also counts the navigation's "Your requests" once (appointments.selectors)."""
     OpeningPeriod.objects.create(therapist=owned_therapist, weekday=0, opens=datetime.time(9), closes=datetime.time(17))
     with django_assert_num_queries(queries):
         assert owner_client.get(url).status_code == HTTPStatus.OK

@@ -284,7 +284,7 @@ def test_match_page_red_flag_confirmed_shows_the_therapists_under_the_notes(clie
 
 def test_match_page_tampered_hidden_answer_is_a_field_error(client, prenatal_directory):
     response = client.post(MATCH_URL, {"conditions": ["fracture", "<b>not-a-condition</b>"], "confirmed": "on"})
-    assert response.status_code == HTTPStatus.OK
+    assert response.status_code == HTTPStatus.BAD_REQUEST
     content = response.content.decode()
     assert "therapists" not in response.context and "outcome" not in response.context
     assert "Choose one of the answers listed." in content
@@ -317,7 +317,7 @@ BAD_INPUT = {
 @pytest.mark.parametrize(("data", "field", "message"), BAD_INPUT.values(), ids=BAD_INPUT)
 def test_match_page_bad_input_is_an_error_beside_its_field(client, prenatal_directory, data, field, message):
     response = client.post(MATCH_URL, {**data, "mobile": "on", "near": data.get("near", "Springfield")})
-    assert response.status_code == HTTPStatus.OK
+    assert response.status_code == HTTPStatus.BAD_REQUEST
     content = response.content.decode()
     errors = content.split(f'id="id_{field}-errors"', 1)[1].split("</ul>", 1)[0]
     assert message in errors
@@ -330,6 +330,7 @@ def test_match_page_bad_input_is_an_error_beside_its_field(client, prenatal_dire
 def test_match_page_keeps_what_was_typed_beside_an_error(client):
     response = client.post(MATCH_URL, {"injury": "on", "injury_where": "left shoulder", "max_price": "cheap",
                                        "near": "Boulder", "goals": ["relaxation", "sport"]})  # fmt: skip
+    assert response.status_code == HTTPStatus.BAD_REQUEST
     content = response.content.decode()
     assert 'value="left shoulder"' in content and 'value="Boulder"' in content and 'value="cheap"' in content
     assert 'value="relaxation" id="id_goals_0" checked' in content
@@ -414,7 +415,7 @@ def test_match_page_logs_no_health_answer(client, caplog, prenatal_directory):
     finally:
         connection.force_debug_cursor = False
     text = caplog.text.lower() + " ".join(str(record.__dict__) for record in caplog.records).lower()
-    assert "bad request: /match/" in text and "select" in text  # the checks below read real log lines
+    assert "/match/" in text and "select" in text  # the checks below read real log lines (the requests', the SQL)
     for word in ("zx-left-rotator-cuff", "scoliosis", "herniated", "fracture", "numbness", "trimester", "pregnan",
                  "zx-tampered"):  # fmt: skip
         assert word not in text
@@ -433,8 +434,9 @@ def _row_counts() -> dict[str, int]:
 
 def test_match_page_stores_nothing_anonymous(client, prenatal_directory):
     before = _row_counts()
-    for data in (HEALTH_POST, {**HEALTH_POST, "confirmed": ""}, {**HEALTH_POST, "max_price": "x"}):
-        assert client.post(MATCH_URL, data).status_code == HTTPStatus.OK
+    for data, status in ((HEALTH_POST, HTTPStatus.OK), ({**HEALTH_POST, "confirmed": ""}, HTTPStatus.OK),
+                         ({**HEALTH_POST, "max_price": "x"}, HTTPStatus.BAD_REQUEST)):  # fmt: skip
+        assert client.post(MATCH_URL, data).status_code == status
     assert _row_counts() == before
     assert "sessionid" not in client.cookies
 
@@ -446,6 +448,98 @@ def test_match_page_stores_nothing_signed_in(client, prenatal_directory):
     assert client.post(MATCH_URL, HEALTH_POST).status_code == HTTPStatus.OK
     assert _row_counts() == before
     assert dict(client.session.items()) == session
+
+
+# --- the precautions a client may take into a request ---
+
+PRECAUTIONS = {
+    "nothing about health": ({"goals": ["relaxation"], "near": "Denver"}, []),
+    "pregnant": ({"pregnant": "on"}, ["Pregnant"]),
+    "pregnant, with the trimester": ({"pregnant": "on", "trimester": "second"}, ["Pregnant, second trimester"]),
+    "allergy": ({"oil_allergy": "on"}, ["Allergic or sensitive to oils and lotions"]),
+    "injury": ({"injury": "on"}, ["Recent injury or wound"]),
+    "injury, and where": ({"injury": "on", "injury_where": " lower   back "}, ["Recent injury or wound: lower back"]),
+    "conditions": ({"conditions": ["herniated-disc", "other"]}, ["Herniated disc", "Another medical condition"]),
+    "symptoms": ({"symptoms": ["numbness", "difficulty-moving"]},
+                 ["Numbness or tingling", "Difficulty moving or doing daily tasks"]),
+    "all of it, health first in the form's order": (
+        {"symptoms": ["severe-pain"], "conditions": ["fracture"], "injury": "on", "oil_allergy": "on",
+         "pregnant": "on", "trimester": "third"},
+        ["Pregnant, third trimester", "Allergic or sensitive to oils and lotions", "Recent injury or wound", "Fracture",
+         "Severe or persistent pain"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "lines"), PRECAUTIONS.values(), ids=PRECAUTIONS)
+def test_match_precautions_in_plain_words(data, lines):
+    form = MatchForm(data)
+    assert form.is_valid(), form.errors
+    assert form.precautions() == lines
+
+
+def test_match_page_offers_each_requestable_therapist_a_request_with_the_precautions(client, prenatal_directory):
+    from appointments.models import AppointmentRequest
+
+    mira = prenatal_directory["match"]
+    mira.owner = UserFactory(username="mira")
+    mira.accepting_new_clients = True
+    mira.save()
+    client.force_login(UserFactory(username="pat", email_confirmed_at=mira.created_at))
+    before = _row_counts()
+    response = client.post(MATCH_URL, {"pregnant": "on", "trimester": "second", "oil_allergy": "on"})
+    assert _row_counts() == before
+    content = response.content.decode()
+    forms = re.findall(r'<form method="post" action="([^"]+)" class="match-request">(.*?)</form>', content, re.S)
+    assert [action for action, _ in forms] == [reverse("appointments:create", args=[mira.slug])]
+    body = forms[0][1]
+    assert 'name="csrfmiddlewaretoken"' in body and '<input type="hidden" name="prefill" value="precautions">' in body
+    assert re.findall(r'name="precaution" value="([^"]*)"', body) == [
+        "Pregnant, second trimester",
+        "Allergic or sensitive to oils and lotions",
+    ]
+    assert 'Request an appointment<span class="visually-hidden"> with Mira Match</span>' in body
+    # The button POSTs those sentences to the request page, which fills in its box and stores nothing.
+    fields = dict(re.findall(r'name="(csrfmiddlewaretoken|prefill)" value="([^"]*)"', body))
+    lines = re.findall(r'name="precaution" value="([^"]*)"', body)
+    filled = client.post(forms[0][0], {**fields, "precaution": lines})
+    assert filled.status_code == HTTPStatus.OK
+    assert (
+        filled.context["form"].initial["precautions"]
+        == "Pregnant, second trimester\nAllergic or sensitive to oils and lotions"
+    )
+    assert not AppointmentRequest.objects.exists() and _row_counts() == before
+
+
+def test_match_page_offers_no_request_where_none_can_be_sent(client, prenatal_directory):
+    """Unowned profiles (every one here but Mira), and Mira once she stops accepting: no button; anonymous visitors
+    are asked to log in by a plain link that carries nothing of the answers."""
+    mira = prenatal_directory["match"]
+    mira.owner = UserFactory(username="mira")
+    mira.accepting_new_clients = True
+    mira.save()
+    anonymous = client.post(MATCH_URL, {"pregnant": "on", "oil_allergy": "on"}).content.decode()
+    assert 'class="match-request"' in anonymous and 'name="precaution"' not in anonymous
+    login = f'href="{reverse("login")}?next={reverse("appointments:create", args=[mira.slug])}"'
+    assert login in anonymous
+    mira.accepting_new_clients = False
+    mira.save()
+    client.force_login(UserFactory(username="pat"))
+    assert (
+        'class="match-request"' not in client.post(MATCH_URL, {"pregnant": "on", "oil_allergy": "on"}).content.decode()
+    )
+
+
+def test_match_page_shortlist_buttons_return_to_the_same_search(client, prenatal_directory):
+    """The match's answer is a POST nobody can open again: a card's shortlist button returns to the same search on
+    the search page (derived filters only), at the card."""
+    response = client.post(MATCH_URL, {"pregnant": "on", "oil_allergy": "on"})
+    search_url = response.context["search_url"]
+    nexts = re.findall(r'name="next" value="([^"]*)"', response.content.decode())
+    assert nexts and {value.replace("&amp;", "&") for value in nexts} == {search_url}
+    mira = prenatal_directory["match"]
+    added = client.post(reverse("shortlists:add"), {"therapist": mira.slug, "next": search_url})
+    assert added["Location"] == f"{search_url}#shortlist-{mira.slug}"
 
 
 # --- the query budget ---

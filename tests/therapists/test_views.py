@@ -221,10 +221,11 @@ def test_profile_page_shows_ratings_summary_and_paginated_reviews(client, creden
 
 # Queries of a profile once the vocabularies and site priors are cached: the therapist, its terms and
 # certified specialties (one UNION), its certifications, its services and opening hours (one UNION) and the page
-# of reviews (counted from the stored review_count); a signed-in visitor adds the session, the user, their own
-# review of the therapist and whether they own a profile (the menu shows "Dashboard" only to owners).
+# of reviews (counted from the stored review_count), and the star histogram (one grouped count); a signed-in visitor
+# adds the session, the user, their own review of the therapist and whether they own a profile (the menu shows
+# "Dashboard" only to owners); their helpful votes come in the page of reviews' query.
 # The same on SQLite and PostgreSQL.
-PROFILE_QUERIES = {"anonymous": (False, 5), "signed-in": (True, 9)}
+PROFILE_QUERIES = {"anonymous": (False, 6), "signed-in": (True, 10)}
 
 
 @pytest.mark.parametrize(("signed_in", "expected"), PROFILE_QUERIES.values(), ids=PROFILE_QUERIES)

@@ -23,7 +23,7 @@ def _differs(stored, fresh) -> bool:
     return not math.isclose(stored, fresh, rel_tol=TOLERANCE, abs_tol=TOLERANCE)
 
 
-EMPTY = dict.fromkeys(COMPARED_FIELDS) | {"review_count": 0, "recommend_count": 0}
+EMPTY = dict.fromkeys(COMPARED_FIELDS) | {"review_count": 0, "recommend_count": 0, "verified_review_count": 0}
 
 
 class Command(BaseCommand):

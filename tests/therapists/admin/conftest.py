@@ -5,7 +5,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from appointments.models import AppointmentRequest
-from reviews.models import Review
+from reviews.models import Review, ReviewAppeal
 from therapists.models import CertificationDecision
 from therapists.services.registry import roster_import
 
@@ -38,6 +38,9 @@ def one_of_each(db):
     AppointmentRequest.objects.create(client=UserFactory(username="requester"), therapist=therapist)
     # A review held for a moderator's check (the held-reviews queue shows only those).
     ReviewFactory(therapist=therapist, is_held=True, held_reason=Review._meta.get_field("held_reason").choices[0][0])
+    # A removed review's appeal (the appeals desk shows them).
+    removed = ReviewFactory(therapist=therapist, is_hidden=True, removal_reason=Review.RemovalReason.OTHER)
+    ReviewAppeal.objects.create(review=removed, author=removed.author, statement="I was a client there, truly, twice.")
     # A staff member's second factor: an authenticator app and backup codes (django-otp's admin pages).
     staff = UserFactory(username="staff-with-otp", is_staff=True)
     TOTPDevice.objects.create(user=staff, name="Phone", confirmed=True)

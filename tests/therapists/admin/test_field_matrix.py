@@ -63,6 +63,8 @@ EXPECTED = {
     "reviews.FlaggedReview": _no_admin(verifier=FORBIDDEN, moderator=set(), superuser=set()),
     "reviews.HeldReview": _no_admin(verifier=FORBIDDEN, moderator=set(), superuser=set()),
     "reviews.Review": _no_admin(verifier=FORBIDDEN, moderator=set(), superuser=set()),
+    # Read only: an appeal is the author's words; moderators decide it with the desk's actions.
+    "reviews.ReviewAppeal": _no_admin(verifier=FORBIDDEN, moderator=set(), superuser=set()),
     "reviews.ReviewFlag": _no_admin(verifier=FORBIDDEN, moderator=set(), superuser=set()),
     "reviews.ReviewResponse": _no_admin(verifier=FORBIDDEN, moderator=set(), superuser=set()),
     "therapists.Amenity": _no_admin(verifier=FORBIDDEN, moderator=VOCABULARY, superuser=VOCABULARY),

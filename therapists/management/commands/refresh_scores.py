@@ -10,6 +10,7 @@ from therapists.services.scoring import compute_score
 SCORE_INPUTS = [
     "score", "updated_at", "verified_until", "review_count", "rating_avg", "communication_avg",
     "cleanliness_avg", "recommend_count", "years_experience", "accepting_new_clients", "accepting_confirmed_at",
+    "verified_review_count",
 ]  # fmt: skip
 
 
