@@ -96,6 +96,23 @@ def _serve_media(route, request):
         route.fulfill(status=404, body="")
 
 
+@pytest.fixture(autouse=True)
+def _an_address_for_each_browser(browser, settings, monkeypatch):
+    """Each browser context is another person at another address, as on the Internet. On loopback every browser
+    would come from 127.0.0.1 and the reviews' integrity rules would rightly take them for one person (a review
+    posted from the therapist's own address is held). So the app trusts one proxy here, and each context sends
+    its own address from the documentation range (RFC 5737) in X-Forwarded-For."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    new_context = browser.new_context
+    addresses = iter(range(1, 255))
+
+    def with_an_address(**options):
+        headers = {"X-Forwarded-For": f"198.51.100.{next(addresses)}", **options.pop("extra_http_headers", {})}
+        return new_context(extra_http_headers=headers, **options)
+
+    monkeypatch.setattr(browser, "new_context", with_an_address)
+
+
 @pytest.fixture
 def context(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="en-US", reduced_motion="reduce")
