@@ -73,6 +73,7 @@ def test_device_id_accepts_only_a_value_the_site_could_have_set(rf, cookie, expe
 # --- Recording ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.frozen_cache_clock
 def test_footprint_record_writes_once_an_hour_per_account_kind_and_value(
     owner, today, time_machine, django_assert_num_queries
 ):

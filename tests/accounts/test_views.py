@@ -350,6 +350,7 @@ def test_login_throttle_allows_nine_failures(client):
     assert response.status_code == HTTPStatus.FOUND
 
 
+@pytest.mark.frozen_cache_clock
 def test_login_throttle_lifts_after_the_lockout(client, today, time_machine, settings):
     UserFactory(username="lena")
     _fail(client, "lena", 10)

@@ -155,6 +155,7 @@ def test_the_limit_is_counted_in_the_shared_cache_so_it_holds_across_processes(c
         _create(client_account, therapist)
 
 
+@pytest.mark.frozen_cache_clock
 def test_the_limit_window_ends_after_an_hour(client_account, time_machine):
     start = timezone.now()
     time_machine.move_to(start, tick=False)

@@ -62,6 +62,7 @@ def test_throttle_hit_counts_every_key_given():
     assert (throttle.is_blocked("a"), throttle.is_blocked("b")) == (False, True)
 
 
+@pytest.mark.frozen_cache_clock
 def test_throttle_window_is_fixed_from_the_first_hit(today, time_machine):
     throttle = Throttle(scope="test", limit=2, window=60)
     throttle.hit("lena")
@@ -75,6 +76,7 @@ def test_throttle_window_is_fixed_from_the_first_hit(today, time_machine):
     assert not throttle.is_blocked("lena")
 
 
+@pytest.mark.frozen_cache_clock
 def test_throttle_lockout_outlasts_the_window(today, time_machine):
     throttle = Throttle(scope="test", limit=3, window=60, lockout=600)
     for _ in range(3):
@@ -87,6 +89,7 @@ def test_throttle_lockout_outlasts_the_window(today, time_machine):
     assert not throttle.is_blocked("lena")
 
 
+@pytest.mark.frozen_cache_clock
 def test_throttle_lockout_runs_from_the_hit_that_reached_the_limit(today, time_machine):
     throttle = Throttle(scope="test", limit=2, window=900, lockout=300)
     throttle.hit("lena")
@@ -147,6 +150,7 @@ def test_throttle_allow_lets_the_limit_through_then_refuses():
     assert [throttle.allow("lena") for _ in range(5)] == [True, True, True, False, False]
 
 
+@pytest.mark.frozen_cache_clock
 def test_throttle_allow_locks_out_from_the_first_refusal_not_from_an_allowed_attempt(today, time_machine):
     throttle = Throttle(scope="test", limit=2, window=60, lockout=600)
     assert [throttle.allow("lena"), throttle.allow("lena")] == [True, True]

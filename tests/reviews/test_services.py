@@ -258,6 +258,7 @@ def test_review_create_refuses_the_sixth_review_within_the_window_and_writes_not
     assert stored_aggregates(sixth.pk) == before
 
 
+@pytest.mark.frozen_cache_clock
 def test_review_create_throttle_lifts_when_the_window_ends(review_author, today, time_machine, settings):
     _create_five_reviews(review_author)
     sixth = TherapistFactory()

@@ -106,6 +106,7 @@ def test_fairness_figures_read_in_two_queries_whatever_the_number_of_reviews(
         assert compute_fairness_figures().received == 17
 
 
+@pytest.mark.frozen_cache_clock
 def test_fairness_figures_are_cached_briefly(known_reviews, today, time_machine, django_assert_num_queries):
     with django_assert_num_queries(2):
         first = fairness_figures()
