@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts.forms import SignupForm, ThrottledAuthenticationForm, account_throttle_keys
 
 from ..factories import PASSWORD, UserFactory
+from ..servers import redis_or_skip
 
 pytestmark = pytest.mark.django_db
 
@@ -188,18 +189,11 @@ def test_throttled_authentication_form_simultaneous_guesses_reach_the_password_c
 def login_redis_cache(settings):
     """The default cache on the Redis at 127.0.0.1:6379, under a key prefix of this test's own; skipped when no
     Redis answers, except under CI (CI=true), where the shared-cache tests must run."""
-    import os
     import uuid
 
-    import redis
     from django.core.cache import cache
 
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
-    except redis.exceptions.RedisError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis at 127.0.0.1:6379 does not answer; under CI the shared-cache tests must run.")
-        pytest.skip("no Redis answers at 127.0.0.1:6379 (start one to test the throttle across processes)")
+    redis_or_skip("redis://127.0.0.1:6379/0").close()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from ..config.conftest import database_url
 from ..factories import UserFactory
+from ..servers import redis_or_skip
 
 pytestmark = pytest.mark.django_db
 
@@ -133,16 +134,9 @@ print(json.dumps({"statuses": statuses, "sent": len(mail.outbox)}))
 def reset_redis(settings):
     """The Redis at 127.0.0.1:6379 under a key prefix of this test's own, deleted afterwards (nothing else is
     touched); skipped when no Redis answers, except under CI (CI=true), where it must."""
-    import redis
 
     location = "redis://127.0.0.1:6379/0"
-    server = redis.Redis.from_url(location, socket_connect_timeout=1)
-    try:
-        server.ping()
-    except redis.exceptions.RedisError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis at 127.0.0.1:6379 does not answer; under CI the shared-cache tests must run.")
-        pytest.skip("no Redis answers at 127.0.0.1:6379 (start one to test the throttle across processes)")
+    server = redis_or_skip(location)
     prefix = f"test-{uuid.uuid4().hex}"
     yield {"location": location, "prefix": prefix}
     for key in server.scan_iter(match=f"{prefix}:*"):

@@ -2,7 +2,6 @@
 and processes (a real Redis); the client's address behind proxies."""
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -13,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import redis
 from django.core.cache import CacheKeyWarning
 
 from common.throttles import (
@@ -28,6 +26,8 @@ from common.throttles import (
     review_post_throttle,
     signup_throttle,
 )
+
+from ..servers import redis_or_skip
 
 pytestmark = pytest.mark.django_db
 
@@ -185,13 +185,9 @@ def test_throttle_allow_from_simultaneous_threads_lets_exactly_the_limit_through
 @pytest.fixture
 def throttle_redis_location():
     """The Redis at 127.0.0.1:6379; skipped when none answers, except under CI (CI=true), where it must."""
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
-    except redis.exceptions.RedisError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis at 127.0.0.1:6379 does not answer; under CI the shared-cache tests must run.")
-        pytest.skip("no Redis answers at 127.0.0.1:6379 (start one to test the throttles across processes)")
-    return "redis://127.0.0.1:6379/0"
+    location = "redis://127.0.0.1:6379/0"
+    redis_or_skip(location).close()
+    return location
 
 
 # Run in a separate Python process: configures the default cache on Redis under the given prefix, waits for the

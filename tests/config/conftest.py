@@ -7,8 +7,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-import redis
 from django.db import connection
+
+from ..servers import redis_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 # The Redis that CACHE_URL names in production; a test run writes only under its own key prefix.
@@ -22,13 +23,7 @@ def shared_redis() -> dict:
     Skipped when no Redis answers, except under CI=true, where Redis is part of the build and its absence
     is a failure. Every key the test wrote (in any process) is deleted afterwards; nothing else is touched.
     """
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs Redis at {REDIS_URL}: {error}")
-        pytest.skip(f"no Redis answers at {REDIS_URL} (start redis-server, or set TEST_REDIS_URL)")
+    client = redis_or_skip(REDIS_URL)
     prefix = f"test-{uuid.uuid4().hex}"
     backend = "django.core.cache.backends.redis.RedisCache"
     caches = {"default": {"BACKEND": backend, "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}

