@@ -24,7 +24,7 @@ know about a new review (stored in Review.signals, a flat dict with a "version" 
 Reviews held or hidden still count in the counts: they were received. The signals never hold the rating, and
 the rules below read only the signals: a 1-star and a 5-star review are held alike.
 
-Every threshold is a setting, read as getattr(settings, name, DEFAULTS[name]).
+Every threshold is a setting (config.settings.base, REVIEW_*), read when a review is measured.
 """
 
 import datetime
@@ -43,35 +43,13 @@ from .models import Review
 
 SIGNALS_VERSION = 1
 
-DEFAULTS = {
-    # An account younger than this is new.
-    "REVIEW_NEW_ACCOUNT_DAYS": 7,
-    # Reviews of one therapist from new accounts within REVIEW_CLUSTER_HOURS, this one included, that are a cluster.
-    "REVIEW_CLUSTER_SIZE": 3,
-    # The window of the new-account cluster and of the shared address.
-    "REVIEW_CLUSTER_HOURS": 24,
-    # A new account that already posted this many reviews in the day before is busy.
-    "REVIEW_BUSY_ACCOUNT_REVIEWS": 2,
-    # How recent a footprint of the therapist's own account must be to count.
-    "REVIEW_FOOTPRINT_DAYS": 30,
-    # A burst: at least REVIEW_BURST_MIN_REVIEWS reviews within REVIEW_BURST_HOURS, and at least
-    # REVIEW_BURST_FACTOR times the therapist's usual number in that many hours.
-    "REVIEW_BURST_HOURS": 24,
-    "REVIEW_BURST_MIN_REVIEWS": 6,
-    "REVIEW_BURST_FACTOR": 4,
-    "REVIEW_BURST_BASELINE_DAYS": 60,
-    # Near-duplicates: how far back, how many recent reviews at most, how alike.
-    "REVIEW_NEAR_DUPLICATE_DAYS": 90,
-    "REVIEW_NEAR_DUPLICATE_SCAN": 500,
-    "REVIEW_NEAR_DUPLICATE_SIMILARITY": 0.8,
-}
 SHINGLE_WORDS = 3
 WORD = re.compile(r"\w+")
 
 
 def threshold(name: str):
-    """A rule's threshold: the setting when the site sets it, else its default here."""
-    return getattr(settings, name, DEFAULTS[name])
+    """A rule's threshold: its setting (config.settings.base, REVIEW_*), read when the rule runs."""
+    return getattr(settings, name)
 
 
 # ---------------------------------------------------------------------------------------------------------------

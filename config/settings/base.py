@@ -173,12 +173,26 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 REVIEW_POST_LIMIT = env.int("REVIEW_POST_LIMIT", default=5)
 REVIEW_POST_ADDRESS_LIMIT = env.int("REVIEW_POST_ADDRESS_LIMIT", default=10)
 REVIEW_POST_WINDOW_SECONDS = env.int("REVIEW_POST_WINDOW_SECONDS", default=60 * 60)
-# A review waits for a moderator when its author's account is younger than REVIEW_NEW_ACCOUNT_DAYS and it makes
-# REVIEW_CLUSTER_SIZE reviews from new accounts on one therapist within REVIEW_CLUSTER_HOURS, or when another
-# account reviewed that therapist from the same address within those hours (reviews.services.hold_reason).
+# The thresholds of the rules that hold a review for a moderator, whatever its rating (reviews.integrity.RULES).
+# An account younger than REVIEW_NEW_ACCOUNT_DAYS is new; REVIEW_CLUSTER_SIZE reviews of one therapist from new
+# accounts within REVIEW_CLUSTER_HOURS, this one included, are a cluster (the same window for a shared address).
 REVIEW_NEW_ACCOUNT_DAYS = env.int("REVIEW_NEW_ACCOUNT_DAYS", default=7)
 REVIEW_CLUSTER_SIZE = env.int("REVIEW_CLUSTER_SIZE", default=3)
 REVIEW_CLUSTER_HOURS = env.int("REVIEW_CLUSTER_HOURS", default=24)
+# A new account that already posted this many reviews in the day before is busy.
+REVIEW_BUSY_ACCOUNT_REVIEWS = env.int("REVIEW_BUSY_ACCOUNT_REVIEWS", default=2)
+# How recent a footprint (address or browser) of the therapist's own account must be to count.
+REVIEW_FOOTPRINT_DAYS = env.int("REVIEW_FOOTPRINT_DAYS", default=30)
+# A burst: at least REVIEW_BURST_MIN_REVIEWS reviews within REVIEW_BURST_HOURS, and at least REVIEW_BURST_FACTOR
+# times the therapist's usual number in that many hours (over the REVIEW_BURST_BASELINE_DAYS before).
+REVIEW_BURST_HOURS = env.int("REVIEW_BURST_HOURS", default=24)
+REVIEW_BURST_MIN_REVIEWS = env.int("REVIEW_BURST_MIN_REVIEWS", default=6)
+REVIEW_BURST_FACTOR = env.float("REVIEW_BURST_FACTOR", default=4)
+REVIEW_BURST_BASELINE_DAYS = env.int("REVIEW_BURST_BASELINE_DAYS", default=60)
+# Near-duplicates: how far back, how many recent reviews at most, how alike (Jaccard of three-word shingles).
+REVIEW_NEAR_DUPLICATE_DAYS = env.int("REVIEW_NEAR_DUPLICATE_DAYS", default=90)
+REVIEW_NEAR_DUPLICATE_SCAN = env.int("REVIEW_NEAR_DUPLICATE_SCAN", default=500)
+REVIEW_NEAR_DUPLICATE_SIMILARITY = env.float("REVIEW_NEAR_DUPLICATE_SIMILARITY", default=0.8)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
