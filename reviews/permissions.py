@@ -88,3 +88,15 @@ def appeal_refusal(user, review: Review) -> ValidationError | None:
 
 def can_appeal(user, review: Review) -> bool:
     return appeal_refusal(user, review) is None
+
+
+def vote_refusal(user, review: Review, therapist: Therapist | None = None) -> ValidationError | None:
+    """Why this user may not mark this review helpful, or None. Pass the therapist when it is at hand, to spare a
+    query per review. Signed-in readers vote; the review's author and the reviewed profile's owner do not."""
+    if not user.is_authenticated:
+        return ValidationError("Log in to mark a review as helpful.", code="anonymous")
+    if review.author_id == user.pk:
+        return ValidationError("You cannot mark your own review as helpful.", code="own_review")
+    if (therapist or review.therapist).owner_id == user.pk:
+        return ValidationError("You cannot vote on the reviews of your own profile.", code="own_profile")
+    return None

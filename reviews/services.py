@@ -87,7 +87,7 @@ def refresh_aggregates(*, therapist_id: int) -> Therapist:
     return therapist
 
 
-def _duplicate_error(model, constraint_name: str) -> ValidationError:
+def duplicate_error(model, constraint_name: str) -> ValidationError:
     constraint = next(c for c in model._meta.constraints if c.name == constraint_name)
     return ValidationError(constraint.violation_error_message, code=constraint.violation_error_code)
 
@@ -184,7 +184,7 @@ def review_create(
     except IntegrityError as error:
         # A last guard: the database constraint, should a duplicate ever slip past the check.
         if Review.objects.filter(therapist=therapist, author=author).exists():
-            raise _duplicate_error(Review, "one_review_per_client") from error
+            raise duplicate_error(Review, "one_review_per_client") from error
         raise
     finally:
         if not stored:
@@ -328,7 +328,7 @@ def review_flag(*, review: Review, reporter: AbstractBaseUser, reason: str, deta
             flag.save(force_insert=True)
     except IntegrityError as error:
         if ReviewFlag.objects.filter(review=review, reporter=reporter).exists():
-            raise _duplicate_error(ReviewFlag, "one_flag_per_reporter") from error
+            raise duplicate_error(ReviewFlag, "one_flag_per_reporter") from error
         raise
     return flag
 

@@ -4,25 +4,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from therapists.models import Therapist
-
+from . import permissions
 from .models import Review, ReviewVote
-from .services import _duplicate_error
+from .services import duplicate_error
 
 NO_VOTE = "You have not marked this review as helpful, so there is no vote to withdraw."
 NOT_SHOWN = "This review is not shown on the profile, so it cannot be voted on."
-
-
-def vote_refusal(user, review: Review, therapist: Therapist | None = None) -> ValidationError | None:
-    """Why this user may not mark this review helpful, or None. Pass the therapist when it is at hand, to spare a
-    query per review. Signed-in readers vote; the review's author and the reviewed profile's owner do not."""
-    if not user.is_authenticated:
-        return ValidationError("Log in to mark a review as helpful.", code="anonymous")
-    if review.author_id == user.pk:
-        return ValidationError("You cannot mark your own review as helpful.", code="own_review")
-    if (therapist or review.therapist).owner_id == user.pk:
-        return ValidationError("You cannot vote on the reviews of your own profile.", code="own_profile")
-    return None
 
 
 def _locked_shown_review(review: Review) -> Review:
@@ -49,12 +36,12 @@ def review_vote_helpful(*, review: Review, voter: AbstractBaseUser) -> ReviewVot
     try:
         with transaction.atomic():
             locked = _locked_shown_review(review)
-            refusal = vote_refusal(voter, locked, locked.therapist)
+            refusal = permissions.vote_refusal(voter, locked, locked.therapist)
             if refusal is not None:
                 raise refusal
             # Under the review's lock this sees every committed vote: a double vote is refused here.
             if ReviewVote.objects.filter(review=locked, voter=voter).exists():
-                raise _duplicate_error(ReviewVote, "one_vote_per_reader")
+                raise duplicate_error(ReviewVote, "one_vote_per_reader")
             vote = ReviewVote(review=locked, voter=voter)
             vote.full_clean(validate_constraints=False)
             vote.save(force_insert=True)
@@ -62,7 +49,7 @@ def review_vote_helpful(*, review: Review, voter: AbstractBaseUser) -> ReviewVot
     except IntegrityError as error:
         # A last guard: the database constraint, should a double vote ever slip past the check.
         if ReviewVote.objects.filter(review=review, voter=voter).exists():
-            raise _duplicate_error(ReviewVote, "one_vote_per_reader") from error
+            raise duplicate_error(ReviewVote, "one_vote_per_reader") from error
         raise
     return vote
 

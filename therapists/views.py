@@ -4,8 +4,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
+from reviews import permissions as review_permissions
 from reviews import selectors as review_selectors
-from reviews import votes as review_votes
 
 from . import selectors, units, vocabulary
 from .filters import DAYS, TherapistFilterSet
@@ -274,7 +274,7 @@ class TherapistDetailView(DetailView):
             count=None if review_options.stars is None else histogram.count(review_options.stars),
         )
         for review in reviews_page:
-            review.vote_refusal = review_votes.vote_refusal(user, review, self.object)
+            review.vote_refusal = review_permissions.vote_refusal(user, review, self.object)
         context.update(
             profile=profile,
             certifications=profile.certifications,
