@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import connection, connections
+from django.db import connections
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
@@ -54,9 +54,7 @@ class ServiceFormView(FormView):
 def healthz(request):
     """200 "ok" when the database answers; 503 otherwise."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+        _database_ready("default")
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
