@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address to open this machine's server at. A wildcard HOST (0.0.0.0, ::, [::]: every interface) is where the
+# server listens, not an address a browser can follow from an email: the loopback of the same family stands for it.
+LOCAL_HOST := $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(if $(filter :: [::],$(HOST)),[::1],$(HOST)))
+LOCAL_URL := http://$(LOCAL_HOST):$(PORT)
 # The address the app tells people (links in emails): the one `make run` serves, unless SITE_URL is given.
-SITE_URL ?= http://$(HOST):$(PORT)
+SITE_URL ?= $(LOCAL_URL)
 DEV := DEBUG=true SITE_URL=$(SITE_URL)
 
 .PHONY: install run serve test lint check clean browser-deps test-browser worker
@@ -24,7 +28,7 @@ run: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_places --if-empty
 	$(DEV) $(BIN)/python manage.py seed_demo --if-empty
-	@echo "Serving at http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/)"
+	@echo "Serving at $(LOCAL_URL)/ (admin at $(LOCAL_URL)/admin/)"
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The background jobs on this machine: a Celery worker (emails, with retries) and the scheduler of the daily jobs
@@ -55,7 +59,7 @@ serve: install
 		$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SERVE_SECRET))
 	$(SERVE) $(BIN)/python manage.py migrate --noinput
 	$(SERVE) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving the production settings at http://$(HOST):$(PORT)/ with $(SERVE_WORKERS) worker(s)"
+	@echo "Serving the production settings at $(LOCAL_URL)/ with $(SERVE_WORKERS) worker(s)"
 	$(SERVE) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
 test: install

@@ -1,13 +1,16 @@
-"""Middleware every request passes: NUL characters refused, browser features denied, a database outage as a 503."""
+"""Middleware every request passes: NUL characters and oversized requests refused, browser features denied, a
+database outage as a 503."""
 
 import logging
 import sys
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils.log import log_response
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -16,6 +19,9 @@ NUL = "\x00"
 NUL_REFUSED_MESSAGE = "Bad request: the request contains a NUL character, which no field of this site accepts.\n"
 # Bodies whose fields Django parses into request.POST; any other body (JSON, a raw upload) is left to its view.
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# What reading the query string or a form body raises when it holds more than the settings allow
+# (DATA_UPLOAD_MAX_NUMBER_FIELDS, DATA_UPLOAD_MAX_NUMBER_FILES, DATA_UPLOAD_MAX_MEMORY_SIZE): the client's error.
+OVERSIZED_REQUEST_ERRORS = (TooManyFieldsSent, TooManyFilesSent, RequestDataTooBig)
 
 # Browser features no page of the directory uses: denied to the site and to anything it embeds, so an injected
 # script or frame cannot ask for them. An empty allowlist, "()", denies a feature everywhere.
@@ -49,19 +55,39 @@ def _holds_nul(pairs) -> bool:
     return any(NUL in name or any(NUL in value for value in values) for name, values in pairs)
 
 
+def oversized_request(request, error: Exception) -> HttpResponse:
+    """The site's 400 page (handler400's template) for a request holding more fields, files or bytes than allowed.
+
+    Answered here in both DEBUG modes: left to Django, DEBUG's technical page reads request.GET again, which
+    raises again, and more than DATA_UPLOAD_MAX_NUMBER_FIELDS query parameters became a 500. Logged as Django
+    logs it, to django.security.<error's class>.
+    """
+    response = defaults.bad_request(request, error)
+    security_logger = logging.getLogger(f"django.security.{type(error).__name__}")
+    log_response(str(error), request=request, response=response, level="error", logger=security_logger, exception=error)
+    return response
+
+
 class RejectNulMiddleware:
     """Refuse with a 400 any request whose path, query string, cookies or form fields hold a NUL character.
 
     No field of the site accepts one, and PostgreSQL cannot store one in text: a NUL reaching a query there
     (an admin filter, a search) is a DataError, a 500. Refused here once, before any view or the session
     reads the value. Uploaded files' contents are not looked at; their field names are.
+
+    Being the first to read the query string and the form body, it is also where a request holding more than
+    the settings allow is met: answered with the site's 400 page (oversized_request), never a 500.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._holds_nul(request):
+        try:
+            holds_nul = self._holds_nul(request)
+        except OVERSIZED_REQUEST_ERRORS as error:
+            return oversized_request(request, error)
+        if holds_nul:
             return HttpResponseBadRequest(NUL_REFUSED_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
@@ -72,8 +98,8 @@ class RejectNulMiddleware:
         if any(NUL in name or NUL in value for name, value in request.COOKIES.items()):
             return True
         if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
-            # Parsing here is what CsrfViewMiddleware does next anyway; a malformed body raises the same
-            # 400 (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError) it would raise there.
+            # Parsing here is what CsrfViewMiddleware does next anyway. Too much data is answered by the caller;
+            # a malformed multipart body raises MultiPartParserError, Django's 400 (the same page) in both modes.
             return _holds_nul(request.POST.lists()) or any(NUL in name for name in request.FILES)
         return False
 

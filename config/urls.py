@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.utils.functional import lazy
+from django.views.generic import RedirectView, TemplateView
 
 from accounts.admin_site import StaffAdminSite
 from common.views import healthz, readyz
@@ -19,6 +21,10 @@ urlpatterns = [
     path("", therapist_views.HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    # Browsers ask for /favicon.ico whatever a page links to: sent on to the icon base.html names. Looked up per
+    # request (production's hashed name needs collectstatic's manifest, absent when the URLs are first imported),
+    # and not a permanent redirect, since that hashed name changes with the icon.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("favicon.svg"), permanent=False)),
     path("about/", TemplateView.as_view(template_name="about.html"), name="about"),
     path("therapists/", include("therapists.urls")),
     path("", include("reviews.urls")),

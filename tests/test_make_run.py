@@ -34,7 +34,29 @@ def test_make_run_passes_site_url_built_from_host_and_port():
 
 
 def test_make_run_builds_site_url_from_host_as_well():
-    assert "SITE_URL=http://0.0.0.0:9000 " in _serve_line(_dry_run("HOST=0.0.0.0", "PORT=9000"))
+    line = _serve_line(_dry_run("HOST=192.168.1.5", "PORT=9000"))
+    assert "SITE_URL=http://192.168.1.5:9000 " in line
+    assert line.endswith("runserver 192.168.1.5:9000")
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("0.0.0.0", "127.0.0.1"), ("[::]", "[::1]"), ("::", "[::1]")],  # noqa: S104 - the wildcards under test
+)
+def test_make_run_links_to_loopback_when_host_is_a_wildcard(host, loopback):
+    """Every interface is where the server listens, not an address an email's link can reach (issue 12, audit 1)."""
+    lines = _dry_run(f"HOST={host}", "PORT=8123")
+    assert f"SITE_URL=http://{loopback}:8123 " in _serve_line(lines)
+    assert _serve_line(lines).endswith(f"runserver {host}:8123")  # still listens on every interface
+    assert all(f"SITE_URL=http://{loopback}:8123 " in line for line in lines if "manage.py" in line)
+    assert f'echo "Serving at http://{loopback}:8123/ ' in "\n".join(lines)
+    assert not any(f"http://{host}" in line for line in lines)
+
+
+def test_make_run_keeps_a_site_url_given_in_the_environment_with_a_wildcard_host():
+    line = _serve_line(_dry_run("HOST=0.0.0.0", "PORT=8123", env={"SITE_URL": "https://directory.example"}))
+    assert "SITE_URL=https://directory.example " in line
+    assert line.endswith("runserver 0.0.0.0:8123")
 
 
 def test_make_run_keeps_a_site_url_given_in_the_environment():
