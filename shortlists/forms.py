@@ -2,7 +2,7 @@
 
 from django import forms
 
-from therapists.places import Origin, resolve_place
+from therapists.places import MAP_POSITION_LABEL, Origin, resolve_place
 
 from .models import MAX_COMPARED
 
@@ -57,12 +57,13 @@ class CompareForm(ChosenForm):
     def clean(self):
         cleaned = super().clean()
         lat, lng, near = cleaned.get("lat"), cleaned.get("lng"), (cleaned.get("near") or "").strip()
-        if "lat" in self.errors or "lng" in self.errors or (lat is None) != (lng is None):
-            self.add_error("near", "The position in the link is not valid: type a place instead.")
-        elif lat is not None:
-            self.origin = Origin(lat, lng, f"{lat:.4f}, {lng:.4f}")
-        elif near:
+        # The search page's rule: a typed place wins over the position in the link.
+        if near:
             self.origin = resolve_place(near)
             if self.origin is None:
                 self.add_error("near", f"We could not find “{near}”. Try a city and state, or a ZIP code.")
+        elif "lat" in self.errors or "lng" in self.errors or (lat is None) != (lng is None):
+            self.add_error("near", "The position in the link is not valid: type a place instead.")
+        elif lat is not None:
+            self.origin = Origin(lat, lng, MAP_POSITION_LABEL)
         return cleaned

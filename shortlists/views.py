@@ -13,7 +13,7 @@ from django.views.generic import TemplateView, View
 
 from common import throttles
 from therapists.models import Therapist
-from therapists.places import Origin, resolve_place
+from therapists.places import MAP_POSITION_LABEL, Origin, resolve_place
 
 from . import compare, selectors, services
 from .forms import CompareForm, ShareForm, TherapistButtonForm
@@ -41,18 +41,21 @@ def safe_next(request, url: str | None) -> str | None:
 
 
 def search_origin(url: str) -> Origin | None:
-    """The place of a search page's URL (`near`, or `lat` and `lng`), for distances in the compare table."""
+    """The place of a search page's URL, for distances in the compare table, by the search page's rule: a typed
+    place (`near`) wins; `lat` and `lng` count only without one, as "your location"."""
     parts = urlsplit(url)
     if parts.path != reverse("therapists:list"):
         return None
     params = QueryDict(parts.query)
+    near = params.get("near", "").strip()[:200]
+    if near:
+        return resolve_place(near)
     try:
         lat, lng = float(params["lat"]), float(params["lng"])
     except (KeyError, ValueError):
-        near = params.get("near", "").strip()[:200]
-        return resolve_place(near) if near else None
+        return None
     if -90 <= lat <= 90 and -180 <= lng <= 180:
-        return Origin(lat, lng, f"{lat:.4f}, {lng:.4f}")
+        return Origin(lat, lng, MAP_POSITION_LABEL)
     return None
 
 

@@ -6,7 +6,9 @@ from http import HTTPStatus
 from django.core.cache import cache
 from django.http import JsonResponse
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from .places import AUTOCOMPLETE_MAX_LENGTH, AUTOCOMPLETE_MIN_LENGTH, autocomplete_places
 
@@ -15,6 +17,10 @@ SUGGESTIONS = 8
 CACHE_SECONDS = 60 * 60
 
 
+# CSRF protects a request that changes something; this view changes nothing and refuses every unsafe method. Without
+# the exemption, a POST without a token meets Django's HTML "CSRF verification failed" page before the view can say
+# in JSON that the method is not allowed.
+@method_decorator(csrf_exempt, name="dispatch")
 class PlaceAutocompleteView(View):
     """GET ?q=den -> [{"label": "Denver, CO", "query": "Denver, CO"}, ...], at most eight, home country first.
 
@@ -40,6 +46,11 @@ class PlaceAutocompleteView(View):
             found = [{"label": c.label, "query": c.query} for c in autocomplete_places(typed, limit=SUGGESTIONS)]
             cache.set(key, found, CACHE_SECONDS)
         return _cached(JsonResponse(found, safe=False))
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        response = JsonResponse({"error": "Only GET is allowed here."}, status=HTTPStatus.METHOD_NOT_ALLOWED)
+        response["Allow"] = ", ".join(method.upper() for method in self._allowed_methods())
+        return response
 
 
 def _cached(response: JsonResponse) -> JsonResponse:

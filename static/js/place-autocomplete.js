@@ -8,6 +8,17 @@
   var MAX_LENGTH = 100;
   var DELAY_MS = 150;
 
+  // Chromium's filter for datalist options: the value or the label contains the typed text, ignoring case and
+  // white space (HTMLInputElement::FilteredDataListOptions); Firefox filters on the label.
+  function folded(text) {
+    return text.toLowerCase().replace(/\s+/g, "");
+  }
+
+  function shownFor(typed, place) {
+    var wanted = folded(typed);
+    return folded(place.query).indexOf(wanted) !== -1 || folded(place.label).indexOf(wanted) !== -1;
+  }
+
   function bind(input, index) {
     var url = input.getAttribute("data-place-autocomplete") || "/therapists/places/";
     var list = document.createElement("datalist");
@@ -21,13 +32,16 @@
     var timer = null;
     var latest = "";
 
-    function show(places) {
+    function show(places, typed) {
       var options = document.createDocumentFragment();
       places.forEach(function (place) {
         var option = document.createElement("option");
         option.value = place.query;
-        option.label = place.label;
-        option.textContent = place.label;
+        // A place found through another spelling ("NYC" -> New York, "saint lo" -> St. Louis) would be hidden
+        // by the browser, which lists only options whose value or label contains the typed text: its label
+        // then says what it was found for.
+        option.label = shownFor(typed, place) ? place.label : place.label + " (" + typed + ")";
+        option.textContent = option.label;
         options.appendChild(option);
       });
       list.replaceChildren(options);
@@ -35,7 +49,7 @@
 
     function lookUp(typed) {
       if (answers.has(typed)) {
-        show(answers.get(typed));
+        show(answers.get(typed), typed);
         return;
       }
       var address = url + (url.indexOf("?") === -1 ? "?" : "&") + "q=" + encodeURIComponent(typed);
@@ -47,7 +61,7 @@
           places = Array.isArray(places) ? places : [];
           answers.set(typed, places);
           if (typed === latest) {
-            show(places);
+            show(places, typed);
           }
         })
         .catch(function () {
@@ -60,7 +74,7 @@
       latest = typed;
       window.clearTimeout(timer);
       if (typed.length < MIN_LENGTH || typed.length > MAX_LENGTH) {
-        show([]);
+        show([], typed);
         return;
       }
       timer = window.setTimeout(function () {

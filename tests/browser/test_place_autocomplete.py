@@ -36,6 +36,23 @@ def _options(page) -> list[tuple[str, str]]:
     return [tuple(option) for option in found]
 
 
+def _shown_by_chromium(page) -> list[str]:
+    """The options' values Chromium lists in its popup for what the box holds.
+
+    Headless Chromium draws no datalist popup, so this applies Chromium's filter to the options
+    (HTMLInputElement::FilteredDataListOptions: the value or the label contains the typed text, ignoring case and
+    white space).
+    """
+    return page.locator("datalist option").evaluate_all(
+        """(options) => {
+            const fold = (text) => text.toLowerCase().replace(/\\s+/g, "");
+            const typed = fold(document.querySelector("input[list]").value);
+            return options.filter((o) => fold(o.value).includes(typed) || fold(o.label).includes(typed))
+                .map((o) => o.value);
+        }"""
+    )
+
+
 @pytest.fixture
 def harness(context, live_server):
     context.route(f"{live_server.url}/place-box/", lambda route: route.fulfill(body=HARNESS, content_type="text/html"))
@@ -48,7 +65,9 @@ def test_place_box_suggests_places_from_the_gazetteer_while_typing(harness, gaze
     box = harness.get_by_label("City or ZIP code")
     box.press_sequentially("saint lo")
     expect(harness.locator("datalist option")).to_have_count(2)
-    assert _options(harness) == [("St. Louis, MO", "St. Louis, MO"), ("Saint Louis, MI", "Saint Louis, MI")]
+    # St. Louis was found through its other spelling: its label says what for, or Chromium would hide it.
+    assert _options(harness) == [("St. Louis, MO", "St. Louis, MO (saint lo)"), ("Saint Louis, MI", "Saint Louis, MI")]
+    assert _shown_by_chromium(harness) == ["St. Louis, MO", "Saint Louis, MI"]
     assert box.get_attribute("list") == harness.locator("datalist").get_attribute("id")
 
     box.fill("")
@@ -76,7 +95,8 @@ def test_search_page_place_box_suggests_with_javascript(page, gazetteer):
     box = page.get_by_label("City or ZIP code")
     expect(box).to_have_attribute("data-place-autocomplete", "/therapists/places/")
     box.press_sequentially("St Lo")
-    expect(page.locator("datalist option").first).to_have_attribute("label", "St. Louis, MO")
+    expect(page.locator("datalist option").first).to_have_attribute("label", "St. Louis, MO (St Lo)")
+    assert _shown_by_chromium(page)[0] == "St. Louis, MO"
     box.fill("St. Louis, MO")
     box.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("near St. Louis, MO")
@@ -99,3 +119,24 @@ def test_search_page_place_box_works_without_javascript(browser, live_server, ga
         expect(page.get_by_label("City or ZIP code")).to_have_value("Saint Louis, MI")
     finally:
         context.close()
+
+
+def test_place_box_shows_places_found_through_a_short_name(harness, gazetteer):
+    PlaceFactory(name="New York City", search_name="new york city", region="NY", population=8_804_190,
+                 latitude=40.71, longitude=-74.01)  # fmt: skip
+    box = harness.get_by_label("City or ZIP code")
+    box.press_sequentially("NYC")
+    expect(harness.locator("datalist option")).to_have_count(1)
+    assert _options(harness) == [("New York, NY", "New York, NY (NYC)")]
+    assert _shown_by_chromium(harness) == ["New York, NY"]
+
+    box.fill("New York, NY")
+    box.press("Enter")
+    expect(harness.get_by_role("heading", level=1)).to_contain_text("near New York, NY")
+
+
+def test_place_box_keeps_a_label_that_already_shows_what_was_typed(harness, gazetteer):
+    box = harness.get_by_label("City or ZIP code")
+    box.press_sequentially("denv")
+    expect(harness.locator("datalist option")).to_have_count(1)
+    assert _options(harness) == [("Denver, CO", "Denver, CO")]

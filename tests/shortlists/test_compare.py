@@ -6,6 +6,7 @@ import pytest
 
 from shortlists.compare import NOT_STATED, Cell, compare, distance_km, mark_best
 from shortlists.selectors import shortlist_therapists
+from shortlists.views import search_origin
 from therapists.models import Certification, Service, Specialty
 from therapists.places import Origin
 
@@ -135,3 +136,13 @@ def test_distance_without_a_place_is_not_stated(pair):
 def test_distance_km_is_the_great_circle():
     boulder = TherapistFactory.build(latitude=40.015, longitude=-105.2705)
     assert distance_km(DENVER, boulder) == pytest.approx(39.1, abs=0.5)
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [("near=Denver&lat=40.71&lng=-74.0", "Denver, CO"), ("lat=39.74&lng=-104.99", "your location")],
+)
+def test_search_origin_takes_the_typed_place_over_the_position_as_the_search_page_does(denver, query, label):
+    origin = search_origin(f"/therapists/?{query}")
+    assert origin is not None and origin.label == label
+    assert origin.latitude == pytest.approx(39.74, abs=0.01)

@@ -39,7 +39,7 @@ def test_place_autocomplete_lists_places_as_json_home_first(client, places):
     assert response.json() == [
         {"label": "Denver, CO", "query": "Denver, CO"},
         {"label": "Denton, TX", "query": "Denton, TX"},
-        {"label": "Denov, UZ", "query": "Denov, UZ"},
+        {"label": "Denov, Uzbekistan", "query": "Denov, Uzbekistan"},
     ]
     assert "public" in response["Cache-Control"] and "max-age=3600" in response["Cache-Control"]
 
@@ -98,3 +98,30 @@ def test_place_autocomplete_answers_a_repeated_prefix_from_the_cache(client, pla
 def test_place_autocomplete_queries_the_gazetteer_once(client, places, django_assert_num_queries):
     with django_assert_num_queries(1):
         client.get(URL, {"q": "den"})
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_place_autocomplete_refuses_a_write_in_json_even_without_a_csrf_token(places, method):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)  # a browser's POST without the CSRF cookie
+    response = getattr(client, method)(URL + "?q=den", {"q": "den"})
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "Only GET is allowed here."}
+    assert set(response["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_place_autocomplete_names_places_abroad_by_their_country(client, db):
+    PlaceFactory(name="London", search_name="london", country="GB", region="ENG", population=8_961_989)
+    PlaceFactory(name="Toronto", search_name="toronto", country="CA", region="08", population=2_600_000)
+    assert client.get(URL, {"q": "lond"}).json() == [
+        {"label": "London, United Kingdom", "query": "London, United Kingdom"}
+    ]
+    assert client.get(URL, {"q": "toro"}).json() == [{"label": "Toronto, Canada", "query": "Toronto, Canada"}]
+
+
+def test_place_autocomplete_offers_a_states_cities_for_its_code(client, places):
+    PlaceFactory(name="New York City", search_name="new york city", region="NY", population=8_804_190)
+    PlaceFactory(name="Nysa", search_name="nysa", country="PL", region="08", population=44_000)
+    assert [place["label"] for place in client.get(URL, {"q": "NY"}).json()] == ["New York, NY", "Nysa, Poland"]

@@ -196,12 +196,12 @@ def test_resolve_place_offers_the_other_places_of_an_ambiguous_name_home_first(s
     origin = resolve_place("Saint Louis")
     assert origin.alternatives == (
         PlaceChoice(label="Saint Louis, MI", query="Saint Louis, MI"),
-        PlaceChoice(label="Saint-Louis, SN", query="Saint-Louis, SN"),
+        PlaceChoice(label="Saint-Louis, Senegal", query="Saint-Louis, Senegal"),
     )
     michigan = resolve_place(origin.alternatives[0].query)
     assert (michigan.label, michigan.latitude, michigan.longitude) == ("Saint Louis, MI", 43.40, -84.60)
     senegal = resolve_place(origin.alternatives[1].query)
-    assert (senegal.label, senegal.latitude) == ("Saint-Louis, SN", 16.02)
+    assert (senegal.label, senegal.latitude) == ("Saint-Louis, Senegal", 16.02)
 
 
 @pytest.fixture
@@ -239,8 +239,8 @@ def two_parises(db):
 def test_resolve_place_prefers_the_home_country_then_offers_abroad(two_parises):
     origin = resolve_place("Paris")
     assert (origin.label, origin.latitude) == ("Paris, TX", 33.66)
-    assert origin.alternatives == (PlaceChoice(label="Paris, FR", query="Paris, FR"),)
-    assert resolve_place("Paris, FR").latitude == 48.85
+    assert origin.alternatives == (PlaceChoice(label="Paris, France", query="Paris, France"),)
+    assert resolve_place("Paris, France").latitude == 48.85
 
 
 def test_resolve_place_home_country_is_a_setting(two_parises, settings):
@@ -248,14 +248,17 @@ def test_resolve_place_home_country_is_a_setting(two_parises, settings):
     origin = resolve_place("Paris")
     # At home the region is a number, which means nothing to a reader: the name alone.
     assert (origin.label, origin.latitude) == ("Paris", 48.85)
-    assert origin.alternatives == (PlaceChoice(label="Paris, US", query="Paris, TX, US"),)
-    assert resolve_place("Paris, TX, US").latitude == 33.66
+    assert origin.alternatives == (PlaceChoice(label="Paris, TX, United States", query="Paris, TX, United States"),)
+    assert resolve_place("Paris, TX, United States").latitude == 33.66
+    assert resolve_place("Paris, TX, US").latitude == 33.66  # links shared before labels named the country
 
 
-def test_place_choice_names_the_region_of_a_foreign_place_whose_country_code_is_a_us_state():
-    # "Richmond, CA" is Richmond, California on a US site: Canada's needs its region in the query.
+def test_place_choice_names_a_foreign_place_by_its_country_never_a_code():
+    # "Richmond, CA" is Richmond, California on a US site; and "08" (Ontario) means nothing to a reader.
     canada = place_choice(name="Richmond", search_name="richmond", country="CA", region="02")
-    assert canada == PlaceChoice(label="Richmond, Canada", query="Richmond, 02, CA")
+    assert canada == PlaceChoice(label="Richmond, Canada", query="Richmond, Canada")
+    london = place_choice(name="London", search_name="london", country="GB", region="ENG")
+    assert london == PlaceChoice(label="London, United Kingdom", query="London, United Kingdom")
 
 
 def test_resolve_place_finds_a_foreign_place_by_its_choice_query(db):
@@ -293,7 +296,12 @@ def denver_and_lookalikes(denver):
 def test_suggest_places_puts_home_places_first_as_choices_without_numeric_codes(denver_and_lookalikes):
     suggestions = suggest_places("Denvr")
     assert suggestions[0] == PlaceChoice(label="Denver, CO", query="Denver, CO")
-    assert [choice.label for choice in suggestions] == ["Denver, CO", "Denair, CA", "Denov, UZ", "Devrek, TR"]
+    assert [choice.label for choice in suggestions] == [
+        "Denver, CO",
+        "Denair, CA",
+        "Denov, Uzbekistan",
+        "Devrek, Turkey",
+    ]
     assert not any(character.isdigit() for choice in suggestions for character in choice.label)
     for choice in suggestions:
         assert resolve_place(choice.query).label == choice.label
@@ -314,13 +322,17 @@ def test_autocomplete_places_completes_names_home_first_then_the_largest(denver_
     assert autocomplete_places("den") == [
         PlaceChoice("Denver, CO", "Denver, CO"),
         PlaceChoice("Denair, CA", "Denair, CA"),
-        PlaceChoice("Denov, UZ", "Denov, UZ"),
+        PlaceChoice("Denov, Uzbekistan", "Denov, Uzbekistan"),
     ]
-    assert [c.label for c in autocomplete_places("st lou")] == ["St. Louis, MO", "Saint Louis, MI", "Saint-Louis, SN"]
+    assert [c.label for c in autocomplete_places("st lou")] == [
+        "St. Louis, MO",
+        "Saint Louis, MI",
+        "Saint-Louis, Senegal",
+    ]
     assert [c.label for c in autocomplete_places("Saint L")] == [
         "St. Louis, MO",
         "Saint Louis, MI",
-        "Saint-Louis, SN",
+        "Saint-Louis, Senegal",
     ]
     assert autocomplete_places("d", limit=8) == []
 
@@ -345,7 +357,7 @@ def test_autocomplete_places_is_bounded_and_runs_one_query(db, django_assert_num
 
 def test_places_people_type_resolve_in_the_shipped_gazetteer():
     """The rules above on the real data: US cities and postal codes, and the foreign towns that once came first."""
-    load_places(countries=["US", "UZ", "TR", "SN"], min_population=15_000)
+    load_places(countries=["US", "UZ", "TR", "SN", "GB", "CA", "PL", "CH", "VE"], min_population=15_000)
     saint_louis = resolve_place("Saint Louis")
     assert saint_louis.label == "St. Louis, MO"
     assert PlaceChoice("Saint Louis, MI", "Saint Louis, MI") in saint_louis.alternatives
@@ -357,6 +369,27 @@ def test_places_people_type_resolve_in_the_shipped_gazetteer():
     assert resolve_place("80202").label == "80202 (Denver, CO)"
     assert suggest_places("Denvr")[0] == PlaceChoice("Denver, CO", "Denver, CO")
     assert autocomplete_places("denv")[0] == PlaceChoice("Denver, CO", "Denver, CO")
+    # The audit's places (issue 12), on the real data.
+    for typed in ("Denver CO", "denver colorado", "Denver, Colorado", "Colorado", "CO"):
+        assert resolve_place(typed).label == "Denver, CO", typed
+    assert resolve_place("Texas").label == "Houston, TX"
+    assert resolve_place("California").label == "Los Angeles, CA"
+    assert resolve_place("NY").label == "New York, NY"
+    assert resolve_place("Washington DC").label == "Washington, DC"
+    assert resolve_place("Honolulu, Hawaii").label == "Honolulu, HI"
+    assert resolve_place("Coeur d’Alene").label == "Coeur d'Alene, ID"
+    assert resolve_place("Winston–Salem").label == "Winston-Salem, NC"
+    assert resolve_place("St Pete").label == "St. Petersburg, FL"
+    assert resolve_place("Salt Lake City").label == "Salt Lake City, UT"
+    assert resolve_place("Fort Collins").label == "Fort Collins, CO"
+    assert PlaceChoice("Pittsburgh, PA", "Pittsburgh, PA") == resolve_place("Pittsburg").alternatives[0]
+    assert PlaceChoice("London, United Kingdom", "London, United Kingdom") in resolve_place("London").alternatives
+    assert PlaceChoice("Toronto, Canada", "Toronto, Canada") in resolve_place("Toronto").alternatives
+    assert resolve_place("Toronto, Canada").label == "Toronto, Canada"
+    assert "Nysa, Poland" not in [choice.label for choice in autocomplete_places("NY")][:3]
+    for choice in autocomplete_places("lon") + autocomplete_places("tor") + suggest_places("Londn"):
+        assert resolve_place(choice.query).label == choice.label, choice
+        assert not any(character.isdigit() for character in choice.query), choice
 
 
 @pytest.mark.parametrize("typed", ["\U0010ffff", "a\U0010ffff", "\x00", "%", "_a", "\\"])
@@ -369,3 +402,217 @@ def test_place_lookups_take_any_text_without_failing(denver, typed):
 def test_place_lookups_drop_a_nul_that_postgresql_would_refuse(denver):
     assert resolve_place("Den\x00ver").label == "Denver, CO"
     assert autocomplete_places("den\x00")[0].label == "Denver, CO"
+
+
+# --- places as the audit typed them (issue 12): states, typographic characters, ties, near misses, country names ---
+
+
+@pytest.fixture
+def country(denver):
+    """Denver (conftest) and the places the audit typed, with the shipped data's names, regions and sizes."""
+    cities = [
+        ("Fort Collins", "CO", 170_000), ("Colorado Springs", "CO", 478_000), ("Colorado City", "AZ", 4_800),
+        ("Philadelphia", "PA", 1_526_000), ("Pittsburgh", "PA", 302_000), ("Pittsburg", "CA", 72_000),
+        ("Pittsburg", "KS", 20_000), ("Washington", "DC", 689_000), ("Seattle", "WA", 737_000),
+        ("Spokane", "WA", 228_000), ("Anchorage", "AK", 291_000), ("Honolulu", "HI", 350_000),
+        ("Santa Fe", "NM", 84_000), ("Albuquerque", "NM", 560_000), ("Charlotte", "NC", 874_000),
+        ("Winston-Salem", "NC", 249_000), ("Coeur d'Alene", "ID", 50_000), ("Houston", "TX", 2_300_000),
+        ("San Antonio", "TX", 1_500_000), ("Texas City", "TX", 50_000), ("Los Angeles", "CA", 3_820_000),
+        ("Salt Lake City", "UT", 200_000), ("St. Petersburg", "FL", 258_000), ("New York City", "NY", 8_804_000),
+        ("Buffalo", "NY", 278_000),
+    ]  # fmt: skip
+    for name, region, population in cities:
+        PlaceFactory(name=name, search_name=normalise_name(name), region=region, population=population)
+    abroad = [
+        ("Nysa", "PL", "08", 44_000, 50.47), ("Nyon", "CH", "VD", 20_000, 46.38), ("Coro", "VE", "11", 200_000, 11.4),
+        ("London", "GB", "ENG", 8_961_989, 51.51), ("Toronto", "CA", "08", 2_600_000, 43.70),
+        ("Saint Petersburg", "RU", "66", 5_351_935, 59.94), ("Coeur", "FR", "11", 15_000, 48.0),
+    ]  # fmt: skip
+    for name, code, region, population, latitude in abroad:
+        PlaceFactory(name=name, search_name=normalise_name(name), country=code, region=region,
+                     population=population, latitude=latitude)  # fmt: skip
+    # Towns the gazetteer knows only by their postal codes (no population): London, KY has the most of them.
+    _zip("71846", "London", "AR", latitude=35.32)
+    for code in ("40741", "40742", "40743"):
+        _zip(code, "London", "KY", latitude=37.13)
+    for code in ("43140", "43141"):
+        _zip(code, "London", "OH", latitude=39.89)
+    _zip("66117", "Toronto", "KS", latitude=37.80)
+    for code in ("43964", "43965"):
+        _zip(code, "Toronto", "OH", latitude=40.46)
+    _zip("42701", "California", "KY", latitude=38.9)
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("Denver CO", "Denver, CO"), ("denver co", "Denver, CO"), ("Denver, Colorado", "Denver, CO"),
+        ("denver colorado", "Denver, CO"), ("DENVER, COLORADO, US", "Denver, CO"),
+        ("Philadelphia PA", "Philadelphia, PA"), ("Washington DC", "Washington, DC"),
+        ("Washington D.C.", "Washington, DC"), ("Anchorage AK", "Anchorage, AK"), ("Honolulu, Hawaii", "Honolulu, HI"),
+        ("Santa Fe New Mexico", "Santa Fe, NM"), ("Santa Fe, New Mexico", "Santa Fe, NM"),
+        ("Charlotte North Carolina", "Charlotte, NC"), ("Fort Collins", "Fort Collins, CO"),
+        ("Ft Collins CO", "Fort Collins, CO"), ("Salt Lake City", "Salt Lake City, UT"),
+        ("Pittsburg KS", "Pittsburg, KS"), ("NYC NY", "New York, NY"), ("New York NY", "New York, NY"),
+    ],
+)  # fmt: skip
+def test_resolve_place_reads_a_trailing_state_with_or_without_a_comma(country, typed, label):
+    assert resolve_place(typed).label == label
+
+
+def test_resolve_place_reads_a_trailing_state_only_when_the_place_is_in_it(country):
+    assert resolve_place("Denver AK") is None  # no Denver in Alaska, and no place called "Denver Ak"
+    assert resolve_place("Denver, Alaska") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [
+        ("Coeur d’Alene", "Coeur d'Alene, ID"), ("Coeur d‘Alene", "Coeur d'Alene, ID"),
+        ("Coeur dʼAlene, ID", "Coeur d'Alene, ID"), ("Coeur d`Alene", "Coeur d'Alene, ID"),
+        ("Winston–Salem", "Winston-Salem, NC"), ("Winston—Salem, NC", "Winston-Salem, NC"),
+    ],
+)  # fmt: skip
+def test_resolve_place_takes_typographic_apostrophes_and_dashes(country, typed, label):
+    assert resolve_place(typed).label == label
+    assert autocomplete_places(typed[:9])[0].label == label
+
+
+def test_normalise_name_folds_typographic_apostrophes_and_dashes():
+    assert normalise_name("Coeur d’Alene") == normalise_name("Coeur d'Alene") == "coeur d'alene"
+    assert normalise_name("Winston–Salem") == normalise_name("Winston—Salem") == "winston-salem"
+
+
+@pytest.mark.parametrize(
+    ("typed", "label", "state"),
+    [
+        ("Texas", "Houston, TX", "Texas"), ("texas", "Houston, TX", "Texas"), ("TX", "Houston, TX", "Texas"),
+        ("Colorado", "Denver, CO", "Colorado"), ("CO", "Denver, CO", "Colorado"),
+        ("California", "Los Angeles, CA", "California"), ("New Mexico", "Albuquerque, NM", "New Mexico"),
+        ("NY", "New York, NY", "New York"), ("N.Y.", "New York, NY", "New York"),
+    ],
+)  # fmt: skip
+def test_resolve_place_takes_a_state_alone_as_its_largest_city_with_a_note(country, typed, label, state):
+    origin = resolve_place(typed)
+    assert origin.label == label
+    assert origin.note == f"{state} is a state: showing its largest city, {label}."
+    # Never a same-named town elsewhere ("Colorado City, AZ", "California, KY"): the state's other cities.
+    assert origin.alternatives and all(choice.label.endswith(label[-4:]) for choice in origin.alternatives)
+
+
+def test_resolve_place_offers_the_next_largest_cities_of_a_state(country):
+    assert [choice.label for choice in resolve_place("Texas").alternatives] == ["San Antonio, TX", "Texas City, TX"]
+    assert [choice.label for choice in resolve_place("Colorado").alternatives] == [
+        "Colorado Springs, CO",
+        "Fort Collins, CO",
+    ]
+
+
+def test_resolve_place_takes_a_state_named_like_a_major_city_as_the_city(country):
+    new_york = resolve_place("New York")
+    assert (new_york.label, new_york.note) == ("New York, NY", "")
+    washington = resolve_place("Washington")
+    assert (washington.label, washington.note) == ("Washington, DC", "")
+    assert washington.alternatives[0] == PlaceChoice("Seattle, WA", "Seattle, WA")
+
+
+def test_suggest_and_autocomplete_take_a_state_code_as_the_state(country):
+    assert [choice.label for choice in suggest_places("NY")] == ["New York, NY", "Buffalo, NY"]
+    assert [choice.label for choice in suggest_places("co")][:2] == ["Denver, CO", "Colorado Springs, CO"]
+    ny = [choice.label for choice in autocomplete_places("NY")]
+    assert ny[:2] == ["New York, NY", "Buffalo, NY"]
+    assert ny.index("Nysa, Poland") > 1 and ny.index("Nyon, Switzerland") > 1
+    co = [choice.label for choice in autocomplete_places("co")]
+    assert co.index("Denver, CO") < co.index("Coro, Venezuela")
+
+
+def test_resolve_place_breaks_a_tie_of_postal_code_towns_by_their_number_of_codes(country):
+    london = resolve_place("London")
+    assert (london.label, london.latitude) == ("London, KY", pytest.approx(37.13))
+    assert [choice.label for choice in london.alternatives] == [
+        "London, OH",
+        "London, AR",
+        "London, United Kingdom",
+    ]
+    toronto = resolve_place("Toronto")
+    assert toronto.label == "Toronto, OH"
+    assert PlaceChoice("Toronto, Canada", "Toronto, Canada") in toronto.alternatives
+
+
+def test_resolve_place_keeps_a_slot_for_the_largest_place_abroad(country):
+    for number, region in enumerate(["AL", "AZ", "CT", "IA", "MN", "MT", "NE"]):
+        _zip(f"9000{number}", "London", region)
+    alternatives = resolve_place("London").alternatives
+    assert len(alternatives) == 5
+    assert alternatives[-1] == PlaceChoice("London, United Kingdom", "London, United Kingdom")
+
+
+@pytest.mark.parametrize(
+    ("typed", "latitude"),
+    [
+        ("London, United Kingdom", 51.51), ("london, uk", 51.51), ("London, GB", 51.51), ("Toronto, Canada", 43.70),
+        ("Toronto, 08, CA", 43.70), ("Nysa, Poland", 50.47), ("Saint Petersburg, Russia", 59.94),
+    ],
+)  # fmt: skip
+def test_resolve_place_finds_a_place_abroad_by_its_country_name(country, typed, latitude):
+    assert resolve_place(typed).latitude == pytest.approx(latitude)
+
+
+def test_every_place_label_resolves_back_to_the_same_place(country):
+    """Labels shown in suggestions, headings and chips, typed back or submitted as the link's query."""
+    choices = {
+        *autocomplete_places("lon"), *autocomplete_places("tor"), *autocomplete_places("ny"),
+        *autocomplete_places("co"), *autocomplete_places("saint p"), *suggest_places("Londn"),
+        *resolve_place("London").alternatives, *resolve_place("Toronto").alternatives,
+    }  # fmt: skip
+    assert "London, United Kingdom" in {choice.label for choice in choices}
+    for choice in choices:
+        assert not any(character.isdigit() for character in choice.query), choice
+        assert resolve_place(choice.query).label == choice.label, choice
+        assert resolve_place(choice.label).label == choice.label, choice
+
+
+def test_resolve_place_offers_a_far_larger_city_one_letter_away(country):
+    pittsburg = resolve_place("Pittsburg")
+    assert pittsburg.label == "Pittsburg, CA"  # the place typed stays the result
+    assert pittsburg.alternatives == (
+        PlaceChoice("Pittsburgh, PA", "Pittsburgh, PA"),
+        PlaceChoice("Pittsburg, KS", "Pittsburg, KS"),
+    )
+    assert resolve_place("Pittsburgh").alternatives == ()  # the smaller names are not "did you mean"
+    assert resolve_place("Pittsburg, KS").alternatives == ()  # a state given: the person meant it
+    assert resolve_place("Denver").alternatives == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [("St Pete", "St. Petersburg, FL"), ("st. pete", "St. Petersburg, FL"), ("Saint Pete, FL", "St. Petersburg, FL"),
+     ("Philly", "Philadelphia, PA"), ("NYC", "New York, NY")],
+)  # fmt: skip
+def test_resolve_place_understands_city_nicknames(country, typed, label):
+    assert resolve_place(typed).label == label
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Texas", "Denver CO", "Denver, Colorado", "Pittsburg", "London", "London, United Kingdom", "Coeur d’Alene"],
+)
+def test_resolve_place_runs_one_query_for_every_reading(country, django_assert_num_queries, typed):
+    with django_assert_num_queries(1):
+        assert resolve_place(typed) is not None
+
+
+@pytest.mark.parametrize("typed", ["NY", "Texas", "Denvr CO"])
+def test_suggest_and_autocomplete_run_one_query_for_a_state(country, django_assert_num_queries, typed):
+    with django_assert_num_queries(1):
+        suggest_places(typed)
+    with django_assert_num_queries(1):
+        autocomplete_places(typed)
+
+
+def test_search_page_says_why_a_state_took_its_largest_city(client, country):
+    response = client.get("/therapists/", {"near": "Colorado"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="near-note">Colorado is a state: showing its largest city, Denver, CO.</p>' in content
+    assert "Massage therapists near Denver, CO" in content
