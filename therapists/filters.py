@@ -3,15 +3,16 @@
 import django_filters as filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.lookups import Exact, GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 
-from common.filters import IntegerFilter, RequireFilter
+from common.filters import IntegerFilter, RequireFilter, TolerantChoiceFilter, TolerantMultipleChoiceFilter
 
-from . import search, vocabulary
+from . import search, term_bits, units, vocabulary
 from .models import SESSION_LENGTHS, Certification, Service, Therapist, accepting_confirmed_q
-from .places import Origin, resolve_place, suggest_places, within_radius
+from .places import MAP_POSITION_LABEL, Origin, resolve_place, suggest_places, within_radius
 
 MAX_RADIUS_KM = 500
 LENGTHS_IN_WORDS = f"{', '.join(map(str, SESSION_LENGTHS[:-1]))} or {SESSION_LENGTHS[-1]}"  # "30, 45, ... or 120"
@@ -27,9 +28,9 @@ def rating_floor(field_name: str, label: str) -> filters.NumberFilter:
 
 
 # What a field's error says, in plain words, in place of Django's ("Ensure that there are no more than 4 digits
-# before the decimal point"): numbers by their range, lists by the choice that was not understood.
+# before the decimal point"): numbers by their range. A list's unknown entries are named by its field
+# (common.filters.TolerantMultipleChoiceField); the radius speaks the site's unit (SearchForm._plain_error).
 PLAIN_ERRORS = {
-    "radius_km": f"Choose a distance from the list (up to {MAX_RADIUS_KM} km).",
     "min_rating": "Choose a rating from 1 to 5.",
     "min_communication": "Choose a rating from 1 to 5.",
     "min_cleanliness": "Choose a rating from 1 to 5.",
@@ -47,15 +48,25 @@ DJANGO_CODES = {"invalid", "max_digits", "max_decimal_places", "max_whole_digits
                 "invalid_choice", "invalid_list", "max_length", "required"}  # fmt: skip
 
 
+# The fields of the search box, always in sight: their errors sit beside them and nowhere else. Every other field is
+# in the filters panel, behind "Filters" on a phone, so its error is also named above the results.
+SEARCH_BOX = ("q", "near")
+# Parameters only a link carries (no field on the page): their errors are said above the results, unlinked.
+LINK_ONLY = ("lat", "lng")
+
+
 class SearchForm(forms.Form):
     """Cross-field rules: where the search is centred, and sorts that need a place.
 
     A field in error drops out of `cleaned_data`, so the rest of the search still runs: a place that cannot be
-    found leaves the results unlimited by place, and the page says so beside the field.
+    found leaves the results unlimited by place, and the page says so beside the field. A list keeps its known
+    entries beside the error that names the unknown ones. A typed place (`near`) wins over `lat` and `lng`, which
+    count only without one.
     """
 
     place_suggestions: list = []
     sort_note: str = ""
+    uses_map_position: bool = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,34 +84,63 @@ class SearchForm(forms.Form):
             self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"id_{name}-errors"})
 
     def _plain_error(self, name, errors) -> str:
+        if name == "radius_km":
+            # Read when the error is made: the unit is a setting, and kilometres mean nothing to a US reader.
+            return f"Choose a distance from the list (up to {units.limit_in_words(MAX_RADIUS_KM)})."
         if name in PLAIN_ERRORS:
             return PLAIN_ERRORS[name]
         field = self.fields[name]
         if isinstance(field, forms.MultipleChoiceField):
-            unknown = next((e.params["value"] for e in errors if e.params and "value" in e.params), None)
-            if unknown is not None:
-                return f"We have no {field.label.lower()} called “{unknown}”. Choose from the list."
             return "Choose from the list."
         if isinstance(field, forms.CharField) and field.max_length:
             return f"Keep this to {field.max_length} characters or fewer."
         return "We could not understand this value."
 
+    @property
+    def default_radius(self) -> str:
+        """The radius a search without `radius_km` uses, as the URL carries it: static/js/search.js leaves it out."""
+        return units.default_radius_value()
+
+    def filter_errors(self) -> list[dict]:
+        """The errors of the filters panel's fields, each with the id of the element its link leads to (the
+        group's fieldset for a list of checkboxes, else the field), for the notice above the results."""
+        found = []
+        for name, errors in self.errors.items():
+            if name in self.fields and name not in SEARCH_BOX + LINK_ONLY:
+                field = self.fields[name]
+                anchor = f"f-{name}" if isinstance(field, forms.MultipleChoiceField) else self[name].id_for_label
+                found += [{"anchor": anchor, "label": field.label, "message": message} for message in errors]
+        return found
+
     def clean(self):
         cleaned = super().clean()
+        # A list with an unknown entry still searches by its known ones (common.filters.TolerantMultipleChoiceField).
+        for name, errors in self._errors.items():
+            kept = [e.params["kept"] for e in errors.as_data() if e.code == "unknown_choice" and e.params["kept"]]
+            if kept:
+                cleaned[name] = kept[0]
         near, lat, lng = cleaned.get("near"), cleaned.get("lat"), cleaned.get("lng")
         origin = None
         self.place_suggestions = []
-        if "lat" in self.errors or "lng" in self.errors:
-            pass
-        elif (lat is None) != (lng is None):
-            self.add_error("lat" if lat is None else "lng", "Give both lat and lng, or neither.")
-        elif lat is not None and lng is not None:
-            origin = Origin(latitude=float(lat), longitude=float(lng), label=f"{lat:.4f}, {lng:.4f}")
-        elif near:
+        self.uses_map_position = False
+        if near:
+            # A place the person typed wins: lat and lng are what an earlier search left in the link (the page's
+            # hidden inputs), so they are neither used nor worth an error.
+            for name in ("lat", "lng"):
+                self._errors.pop(name, None)
+                cleaned.pop(name, None)
             origin = resolve_place(near)
             if origin is None:
                 self.place_suggestions = suggest_places(near)
                 self.add_error("near", f"We could not find “{near}”, so the results are not limited to a place.")
+        elif "lat" in self._errors or "lng" in self._errors:
+            pass
+        elif (lat is None) != (lng is None):
+            self.add_error("lat" if lat is None else "lng", "Give both lat and lng, or neither.")
+        elif lat is not None and lng is not None:
+            # Never the coordinates in the page's words: the position is the reader's (or their link's).
+            origin = Origin(latitude=float(lat), longitude=float(lng), label=MAP_POSITION_LABEL)
+            self.uses_map_position = True
         cleaned["origin"] = origin
         if cleaned.get("sort") == "distance" and origin is None:
             # Not an error that hides the results: the best match, and a word on why.
@@ -134,7 +174,7 @@ class TherapistFilterSet(filters.FilterSet):
     ANY_OF = ("specialty", "language", "focus")
 
     q = filters.CharFilter(method="filter_text", max_length=100, label="Name, city or keyword")
-    specialty = filters.MultipleChoiceFilter(method="filter_specialty", label="Type of massage")
+    specialty = TolerantMultipleChoiceFilter(method="filter_specialty", label="Type of massage", noun="type of massage")
     specialty_certified = RequireFilter(method="filter_specialty_certified", label="Certified in that type")
     verified = RequireFilter(method="filter_verified", label="Verified credentials")
     near = filters.CharFilter(method="filter_noop", max_length=100, label="City or ZIP code")
@@ -165,13 +205,13 @@ class TherapistFilterSet(filters.FilterSet):
     min_experience = IntegerFilter(
         field_name="years_experience", lookup_expr="gte", min_value=0, max_value=80, label="Years in practice"
     )
-    language = filters.MultipleChoiceFilter(method="filter_language", label="Language")
+    language = TolerantMultipleChoiceFilter(method="filter_language", label="Language", noun="language")
     # distinct=False: a column filter never duplicates rows, so no DISTINCT over the whole search.
-    gender = filters.MultipleChoiceFilter(
-        field_name="gender", choices=Therapist.Gender.choices, label="Gender", distinct=False
+    gender = TolerantMultipleChoiceFilter(
+        field_name="gender", choices=Therapist.Gender.choices, label="Gender", distinct=False, noun="gender option"
     )
-    focus = filters.MultipleChoiceFilter(method="filter_focus", label="Focus area")
-    amenity = filters.MultipleChoiceFilter(method="filter_amenity", label="Amenities (all of)")
+    focus = TolerantMultipleChoiceFilter(method="filter_focus", label="Focus area", noun="focus area")
+    amenity = TolerantMultipleChoiceFilter(method="filter_amenity", label="Amenities (all of)", noun="amenity")
     # Length and price act together (offering_condition): a price is the price of a session of the chosen length.
     duration = filters.TypedChoiceFilter(
         method="filter_noop",
@@ -184,11 +224,11 @@ class TherapistFilterSet(filters.FilterSet):
         method="filter_noop", min_value=0, max_value=100_000, label="Max price (60 min, or the length chosen)"
     )
     has_prices = RequireFilter(method="filter_has_prices", label="Lists services and prices")
-    days = filters.MultipleChoiceFilter(method="filter_days", choices=DAYS, label="Days")
+    days = TolerantMultipleChoiceFilter(method="filter_days", choices=DAYS, label="Days", noun="day or time")
     accepting = RequireFilter(method="filter_accepting", label="Accepting new clients")
     mobile = RequireFilter(field_name="travels_to_client", label="Travels to you")
     hypoallergenic = RequireFilter(field_name="hypoallergenic_products", label="Allergy-friendly products")
-    sort = filters.ChoiceFilter(method="filter_noop", choices=SORTS, empty_label=None, label="Sort by")
+    sort = TolerantChoiceFilter(method="filter_noop", choices=SORTS, empty_label=None, label="Sort by")
 
     class Meta:
         model = Therapist
@@ -230,35 +270,34 @@ class TherapistFilterSet(filters.FilterSet):
         value = " ".join(value.split())
         if not value:
             return queryset
-        # Every facet re-applies the filters; find the specialties the text names once per search.
-        if getattr(self, "_named", (None,))[0] != value:
-            self._named = (value, search.specialties_named(value))
-        return search.matching_text(queryset, value, self._named[1])
+        return search.matching_text(queryset, value)
 
-    # --- to-many filters, through Exists so no row is duplicated ---
+    # --- to-many filters: conditions on the links' bits (term_bits), which the facet index covers, so a filter and
+    # the counts under it read no link row and never duplicate a therapist ---
 
     @staticmethod
-    def _linked(kind: str, ids):
-        through, column = vocabulary.LINKS[kind]
-        return Exists(through.objects.filter(therapist_id=OuterRef("pk"), **{f"{column}__in": ids}))
+    def _linked(kind: str, slugs, every: bool = False):
+        """Linked to any of the terms named by the slugs, or with `every` to all of them: Therapist.<kind>_bits."""
+        terms = vocabulary.by_slug(kind)
+        mask = sum(term_bits.mask(terms[slug].bit) for slug in set(slugs) if slug in terms)
+        held = F(term_bits.BITS_COLUMNS[kind]).bitand(mask)
+        return Exact(held, mask) if every else GreaterThan(held, 0)
 
     def _ids(self, kind, slugs):
         terms = vocabulary.by_slug(kind)
         return [terms[slug].id for slug in slugs if slug in terms]
 
     def filter_specialty(self, queryset, name, value):
-        return queryset.filter(self._linked("specialty", self._ids("specialty", value))) if value else queryset
+        return queryset.filter(self._linked("specialty", value)) if value else queryset
 
     def filter_language(self, queryset, name, value):
-        return queryset.filter(self._linked("language", self._ids("language", value))) if value else queryset
+        return queryset.filter(self._linked("language", value)) if value else queryset
 
     def filter_focus(self, queryset, name, value):
-        return queryset.filter(self._linked("focus", self._ids("focus", value))) if value else queryset
+        return queryset.filter(self._linked("focus", value)) if value else queryset
 
     def filter_amenity(self, queryset, name, value):
-        for amenity_id in self._ids("amenity", value):
-            queryset = queryset.filter(self._linked("amenity", [amenity_id]))
-        return queryset
+        return queryset.filter(self._linked("amenity", value, every=True)) if value else queryset
 
     def filter_verified(self, queryset, name, value):
         return queryset.verified() if value else queryset

@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Value
@@ -28,7 +29,45 @@ def document_upload_to(instance, filename):
     return random_upload_name("certifications", filename)
 
 
-class NamedSlugModel(models.Model):
+# A vocabulary holds at most this many terms: each term has a bit of its own (0..62) in the therapists'
+# `<kind>_bits` columns, which a signed 64-bit integer holds (therapists.term_bits).
+MAX_TERMS = 63
+
+
+class TermBitModel(models.Model):
+    """A vocabulary term with its own bit in Therapist.<kind>_bits: the lowest free one, given when it is created
+    and kept for its lifetime; a deleted term's bit is free again."""
+
+    bit = models.PositiveSmallIntegerField(
+        unique=True,
+        editable=False,
+        validators=[MaxValueValidator(MAX_TERMS - 1)],
+        help_text="Its bit in the search's counts.",
+    )
+
+    FULL_MESSAGE = "This list is full: it holds at most %(limit)d entries. Remove one before adding another."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.bit is None:
+            self.bit = self.free_bit()
+            if self.bit is None:
+                raise ValidationError(self.FULL_MESSAGE, code="full", params={"limit": MAX_TERMS})
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.bit is None and self.free_bit() is None:
+            raise ValidationError(self.FULL_MESSAGE, code="full", params={"limit": MAX_TERMS})
+
+    def free_bit(self) -> int | None:
+        taken = set(type(self)._default_manager.values_list("bit", flat=True))
+        return next((bit for bit in range(MAX_TERMS) if bit not in taken), None)
+
+
+class NamedSlugModel(TermBitModel):
     """A small, staff-managed vocabulary item addressed by its slug in URLs and filters."""
 
     name = models.CharField(max_length=80, unique=True)
@@ -36,7 +75,7 @@ class NamedSlugModel(models.Model):
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists; lower first.")
 
-    class Meta:
+    class Meta(TermBitModel.Meta):
         abstract = True
         ordering = ["position", "name"]
 
@@ -62,7 +101,7 @@ class Amenity(NamedSlugModel):
         verbose_name_plural = "amenities"
 
 
-class Language(models.Model):
+class Language(TermBitModel):
     code = models.CharField(max_length=8, unique=True, help_text="ISO 639-1 code, e.g. en.")
     name = models.CharField(max_length=60, unique=True)
 
@@ -155,6 +194,19 @@ def accepting_confirmed_q(now: datetime.datetime | None = None) -> Q:
     return Q(accepting_new_clients=True, accepting_confirmed_at__gte=accepting_confirmed_since(now))
 
 
+# The columns the search's "at least" and "at most" filters read, at the end of the facet index so that the counts
+# under such a filter read the index too (therapists_therapist's own indexes on some of them serve the sorts).
+FACET_RANGE_COLUMNS = (
+    "rating_avg",
+    "review_count",
+    "recommend_pct",
+    "communication_avg",
+    "cleanliness_avg",
+    "years_experience",
+    "price_60",
+)
+
+
 class TherapistQuerySet(LockingQuerySet):
     def published(self):
         return self.filter(status=Therapist.Status.PUBLISHED)
@@ -213,6 +265,13 @@ class Therapist(models.Model):
     focus_areas = models.ManyToManyField(FocusArea, blank=True, related_name="therapists")
     languages = models.ManyToManyField(Language, blank=True, related_name="therapists")
     amenities = models.ManyToManyField(Amenity, blank=True, related_name="therapists")
+    # The same links as bits, one per term (the term's `bit`), recomputed from the links whenever they change
+    # (therapists.term_bits): the search counts its link facets by grouping the matching rows on these columns,
+    # read from the facet index, instead of reading every link row of every matching therapist.
+    specialty_bits = models.BigIntegerField(default=0, editable=False)
+    focus_bits = models.BigIntegerField(default=0, editable=False)
+    language_bits = models.BigIntegerField(default=0, editable=False)
+    amenity_bits = models.BigIntegerField(default=0, editable=False)
 
     place = models.ForeignKey(Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     city = models.CharField(max_length=120)
@@ -382,7 +441,8 @@ class Therapist(models.Model):
             models.Index(fields=["status", "price_sort", "-score", "id"], name="therapist_sort_price"),
             models.Index(fields=["status", "-created_at", "id"], name="therapist_sort_newest"),
             models.Index(fields=["latitude", "longitude"], name="therapist_lat_lng"),
-            # Covers the gender, verified and switch counts, so they read the index and not the wide rows.
+            # Covers the gender, verified, switch and link counts and the filters on a number, so that a cold search
+            # counts from the index, never from the wide rows (PERFORMANCE.md).
             models.Index(
                 fields=[
                     "status",
@@ -396,13 +456,37 @@ class Therapist(models.Model):
                     "open_weekends",
                     "open_evenings",
                     "certified_until",
+                    "specialty_bits",
+                    "focus_bits",
+                    "language_bits",
+                    "amenity_bits",
+                    *FACET_RANGE_COLUMNS,
                 ],
                 name="therapist_facet_switches",
             ),
         ]
 
+    # Written only by therapists.term_bits, from the links.
+    LINK_BITS_FIELDS = ("specialty_bits", "focus_bits", "language_bits", "amenity_bits")
+
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A profile read before its links changed still holds the old bits: saving it must not put them back.
+        # (Fields left unloaded by .only() stay out too, as Django leaves them out of such a save.)
+        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
+            if not kwargs.get("force_insert"):
+                unloaded = self.get_deferred_fields()
+                kwargs["update_fields"] = [
+                    field.name
+                    for field in self._meta.concrete_fields
+                    if not field.primary_key
+                    and not field.generated
+                    and field.name not in self.LINK_BITS_FIELDS
+                    and field.attname not in unloaded
+                ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("therapists:detail", kwargs={"slug": self.slug})

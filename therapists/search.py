@@ -1,32 +1,38 @@
 """Free-text search over the directory that forgives typos: full text and pg_trgm on PostgreSQL, FTS5 on SQLite.
 
-PostgreSQL: the full-text document below is what migration 0003 indexes, written out there as SQL; a test
-holds the two together, so the planner can use the index for every text search.
+Every word of the text applies (up to MAX_WORDS of them, in any order): "thai brooklyn" finds the Thai therapists
+that Brooklyn matches, and "zzzz swedish" finds nobody. A word is met by its text match (below); a word that names
+a specialty or focus area, or one of the practical switches (SWITCH_WORDS), is met as well by the therapists who
+offer it. What a word names is found in Python against the small cached vocabulary, forgiving a typo or two
+(`names`: "thia" names Thai, "sciatca" Sciatica), and tested on the link bits (therapists.term_bits), so naming
+costs no query and reads no link row.
 
-SQLite (3.34+): migration 0006's FTS5 tables, kept in step by triggers. Every word of the text must be
-found, either as a substring of the name, city, headline or bio (the trigram index), or as a word of the
-name or city that resembles it ("johnsen" -> "johnson": pg_trgm's word similarity against the indexed word
-list, cached). Specialty names are matched by trigram similarity in Python against the small cached
-vocabulary ("sweedish" -> Swedish). So, caches warm, a text search costs no query of its own.
+PostgreSQL: each word is matched against the full-text document below, which is what migration 0003 indexes,
+written out there as SQL (a test holds the two together, so the planner can use the index for every word), or by
+pg_trgm's word similarity to the name or city ("johnsen" -> Johnson), which 0003's trigram indexes serve.
+
+SQLite (3.34+): migration 0006's FTS5 tables, kept in step by triggers. Each word is found either as a substring of
+the name, city, headline or bio (the trigram index), or as a word of the name or city that resembles it
+("johnsen" -> "johnson": pg_trgm's word similarity against the indexed word list, cached). So, caches warm, a text
+search costs no query of its own on either database.
 """
 
 import re
 import sqlite3
 from collections import Counter
+from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import F, Func, IntegerField, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Exact, GreaterThan
 
-from . import vocabulary
-from .models import Specialty, Therapist
+from . import term_bits, vocabulary
 from .places import normalise_name
 
 FTS_CONFIG = "english"
-# Specialty names within this trigram similarity of a word count as named by it ("sweedish").
-SPECIALTY_SIMILARITY = 0.5
 # A word of a name or city counts as meant by a typed word from this word similarity on (pg_trgm's default
 # for `<%`, which `trigram_word_similar` uses on PostgreSQL).
 WORD_SIMILARITY = 0.6
@@ -37,17 +43,125 @@ TRIGRAM_MIN = 3
 # Words of the text that take part in a search; the rest are ignored (each costs a subquery).
 MAX_WORDS = 6
 
+# --- what a word names ---
+
+# The vocabularies whose terms a word of the text can name: a therapist linked to one meets the word.
+NAMED_KINDS = ("specialty", "focus")
+# Typed words of this many letters forgive one edit, and longer ones two ("sciatca" -> Sciatica); shorter ones
+# must be the word itself ("hot", not "hit"), and from this length the start of a word names it too ("prena").
+ONE_EDIT_FROM = 4
+TWO_EDITS_FROM = 7
+# Words every therapist here answers to, typos forgiven ("masage"): "thai massage" means Thai.
+DIRECTORY_WORDS = frozenset({"massage", "massages", "masseuse", "masseur", "therapist", "therapists"})
+# Words that join the others and name nothing: ignored as typed (PostgreSQL's full text drops them too), and never
+# named in a term's name ("sand" does not name "Shoulder and neck tightness").
+CONNECTING_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "me", "near", "of", "or", "the", "to", "with"})
+# Words for the practical switches: a phrase (its words one after another, typos forgiven as above) names the
+# column, whose therapists then meet each of its words. "Allergy" is asked of the allergy-friendly products
+# ("Offers fragrance-free, hypoallergenic oils and lotions"), home visits of the therapists who travel to clients.
+SWITCH_WORDS = {
+    ("allergy",): "hypoallergenic_products",
+    ("allergic",): "hypoallergenic_products",
+    ("hypoallergenic",): "hypoallergenic_products",
+    ("fragrance", "free"): "hypoallergenic_products",
+    ("mobile",): "travels_to_client",
+    ("home", "visits"): "travels_to_client",
+    ("house", "calls"): "travels_to_client",
+    ("outcall",): "travels_to_client",
+}
+
+
+def edit_distance(a: str, b: str) -> int:
+    """The Damerau-Levenshtein distance of two words (as optimal string alignment): the insertions, deletions,
+    substitutions and transpositions of adjacent letters that turn one into the other."""
+    before, previous = [], list(range(len(b) + 1))
+    for i, letter in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, other in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other))
+            if i > 1 and j > 1 and letter == b[j - 2] and a[i - 2] == other:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, previous = previous, current
+    return previous[-1]
+
+
+def names(typed: str, word: str) -> bool:
+    """Whether a typed word (normalised) means a word of a name: the word itself, within one edit for typed words
+    of four to six letters and two for longer ones, or from four letters its start."""
+    if typed == word:
+        return True
+    if len(typed) < ONE_EDIT_FROM:
+        return False
+    allowed = 1 if len(typed) < TWO_EDITS_FROM else 2
+    if word.startswith(typed):
+        return True
+    return abs(len(typed) - len(word)) <= allowed and edit_distance(typed, word) <= allowed
+
+
+@dataclass(frozen=True)
+class TextWord:
+    """One word of the text, as typed, and what it names: the word is met by its text match or by any of these."""
+
+    typed: str
+    terms: dict[str, tuple[vocabulary.Term, ...]] = field(default_factory=dict)
+    switches: frozenset[str] = frozenset()
+
+    def names_terms(self, kind: str) -> tuple[vocabulary.Term, ...]:
+        return self.terms.get(kind, ())
+
+
+def _names_term(parts: list[str], term: vocabulary.Term) -> bool:
+    """Every part of a typed word ("deep-tissue" is two) means a word of the term's name."""
+    name_words = [word for word in _alphanumeric_words(term.name) if word not in CONNECTING_WORDS]
+    return bool(parts) and all(any(names(part, word) for word in name_words) for part in parts)
+
+
+def _switches_named(parts_by_word: list[list[str]]) -> list[set[str]]:
+    """The switch columns each typed word names: a phrase of SWITCH_WORDS names its column when its words follow one
+    another in the text (across typed words, or within one: "fragrance-free")."""
+    parts = [(index, part) for index, word_parts in enumerate(parts_by_word) for part in word_parts]
+    named: list[set[str]] = [set() for _ in parts_by_word]
+    for phrase, column in SWITCH_WORDS.items():
+        for start in range(len(parts) - len(phrase) + 1):
+            window = parts[start : start + len(phrase)]
+            if all(names(part, word) for (_, part), word in zip(window, phrase, strict=True)):
+                for index, _ in window:
+                    named[index].add(column)
+    return named
+
+
+def _ignored(parts: list[str]) -> bool:
+    return bool(parts) and all(
+        part in CONNECTING_WORDS or any(names(part, word) for word in DIRECTORY_WORDS) for part in parts
+    )
+
+
+def text_words(text: str) -> list[TextWord]:
+    """The words of the text that take part in the search (at most MAX_WORDS, the directory's own words and
+    connecting words left out), each with the specialties, focus areas and switches it names."""
+    typed = [word for word in text.split() if not _ignored(_alphanumeric_words(word))]
+    parts_by_word = [_alphanumeric_words(word) for word in typed]
+    switches = _switches_named(parts_by_word)
+    terms = vocabulary.vocabulary()
+    words = []
+    for word, parts, columns in list(zip(typed, parts_by_word, switches, strict=True))[:MAX_WORDS]:
+        named = {kind: tuple(term for term in terms[kind] if _names_term(parts, term)) for kind in NAMED_KINDS}
+        words.append(TextWord(word, named, frozenset(columns)))
+    return words
+
+
+def specialties_named(text: str) -> list[int]:
+    """The ids of the specialties the words of the text name ("sweedish" names Swedish, "deep" Deep tissue)."""
+    return sorted({term.id for word in text_words(text) for term in word.names_terms("specialty")})
+
+
+# --- how a word is met ---
+
 
 def trigrams(word: str) -> set[str]:
     """pg_trgm's trigrams of one word: lower case, padded with two spaces before and one after."""
     padded = f"  {word.casefold()} "
     return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def similarity(a: str, b: str) -> float:
-    """pg_trgm's similarity() of two words: shared trigrams over all trigrams of both."""
-    first, second = trigrams(a), trigrams(b)
-    return len(first & second) / len(first | second)
 
 
 def _alphanumeric_words(text: str) -> list[str]:
@@ -65,53 +179,47 @@ def fts_document():
     )
 
 
-def specialties_named(text: str) -> list[int]:
-    """Specialties the text names: by substring, and by trigram similarity ("sweedish" names Swedish)."""
-    folded = text.casefold()
-    ids = [
-        term.id
-        for term in vocabulary.vocabulary()["specialty"]
-        if term.name.casefold() in folded or folded in term.name.casefold()
-    ]
-    if connection.vendor == "sqlite":
-        # The vocabulary is small and cached: compare every word of the text with every word of each name.
-        words = _alphanumeric_words(text)
-        ids += [
-            term.id
-            for term in vocabulary.vocabulary()["specialty"]
-            if any(
-                similarity(word, name_word) >= SPECIALTY_SIMILARITY
-                for word in words
-                for name_word in _alphanumeric_words(term.name)
-            )
-        ]
-    elif connection.vendor == "postgresql":
-        ids += list(
-            Specialty.objects.annotate(similarity=TrigramWordSimilarity(text, "name"))
-            .filter(similarity__gte=SPECIALTY_SIMILARITY)
-            .values_list("pk", flat=True)
-        )
-    return sorted(set(ids))
-
-
-def matching_text(queryset, text: str, specialty_ids: list[int]):
-    """Therapists whose name, city, headline or bio match the text, or who offer a specialty it names."""
-    if connection.vendor == "postgresql":
+def matching_text(queryset, text: str):
+    """Therapists who meet every word of the text: by its text match, or by offering what it names (found here,
+    word by word, against the cached vocabulary)."""
+    words = text_words(text)
+    if connection.vendor == "postgresql" and words:
         queryset = queryset.alias(search_document=fts_document())
-        matches = Q(search_document=SearchQuery(text, search_type="websearch", config=FTS_CONFIG))
-        matches |= Q(name__trigram_word_similar=text) | Q(city__trigram_word_similar=text)
-    elif connection.vendor == "sqlite" and SQLITE_TRIGRAM:
-        matches = Q()
-        for word in text.split()[:MAX_WORDS]:
-            matches &= _sqlite_word_matches(word)
-    else:
-        matches = _substring(text)
-    if specialty_ids:
-        offered = Therapist.specialties.through.objects.filter(
-            therapist_id=OuterRef("pk"), specialty_id__in=specialty_ids
-        )
-        matches |= Q(Exists(offered))
+    matches = Q()
+    for word in words:
+        matches &= _word_matches(word)
     return queryset.filter(matches)
+
+
+def _word_matches(word: TextWord) -> Q:
+    if connection.vendor == "postgresql":
+        condition = _postgresql_word_matches(word.typed)
+    elif connection.vendor == "sqlite" and SQLITE_TRIGRAM:
+        condition = _sqlite_word_matches(word.typed)
+    else:
+        condition = _substring(word.typed)
+    for kind in NAMED_KINDS:
+        if word.names_terms(kind):
+            # As TherapistFilterSet._linked: offers any of the terms the word names.
+            bits = sum(term_bits.mask(term.bit) for term in word.names_terms(kind))
+            condition |= Q(GreaterThan(F(term_bits.BITS_COLUMNS[kind]).bitand(bits), 0))
+    for column in sorted(word.switches):
+        condition |= Q(**{column: True})
+    return condition
+
+
+def _postgresql_word_matches(word: str) -> Q:
+    """The word in the indexed full-text document, or resembling a word of the name or city (pg_trgm)."""
+    query = SearchQuery(word, search_type="plain", config=FTS_CONFIG)
+    # Full text drops stop words ("very") from documents and queries alike: such a word asks nothing. The
+    # planner folds this test of a constant away, leaving the document's match to its index.
+    stop_word = Exact(Func(query, function="numnode", output_field=IntegerField()), 0)
+    return (
+        Q(search_document=query)
+        | Q(stop_word)
+        | Q(name__trigram_word_similar=word)
+        | Q(city__trigram_word_similar=word)
+    )
 
 
 def _substring(text: str) -> Q:

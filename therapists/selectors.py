@@ -2,15 +2,16 @@
 
 import datetime
 import hashlib
+import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
-from . import practice, ranking, vocabulary
+from . import practice, ranking, term_bits, vocabulary
 from .filters import DAYS, TherapistFilterSet
 from .models import STANDARD_SESSION_MINUTES, Certification, Therapist
 from .places import Origin
@@ -62,14 +63,24 @@ def ranking_evidence(therapist: Therapist) -> ranking.Evidence:
 
 @dataclass(frozen=True)
 class Relaxation:
-    """One filter taken out of a search that found nobody, and how many therapists the search then finds.
+    """A way out of a search that found nobody, and how many therapists the search then finds.
 
-    `param` is the parameter dropped ("near" drops the place); a wider radius keeps the place and sets `radius_km`.
+    `params` are the filters taken out: one, or two at once when no single one is to blame ("near" drops the
+    place). A wider radius keeps the place: its `params` are ("radius_km",) and `radius_km` is the radius.
     """
 
-    param: str
+    params: tuple[str, ...]
     count: int
     radius_km: float | None = None
+
+    @property
+    def param(self) -> str:
+        """The filter taken out, or the first of two."""
+        return self.params[0]
+
+    @property
+    def is_pair(self) -> bool:
+        return len(self.params) == 2
 
 
 @dataclass
@@ -81,7 +92,8 @@ class SearchResult:
     facets: dict = field(default_factory=dict)
     # The page asked for when it does not exist (0, -1, 999, "abc"): no rows are shown, the page says so.
     page_out_of_range: str | None = None
-    # Only for a search that finds nobody: each active filter's removal with its count, most found first.
+    # Only for a search that finds nobody: the ways out with their counts (see _relaxations for which and in what
+    # order).
     relaxations: list[Relaxation] = field(default_factory=list)
 
 
@@ -149,6 +161,28 @@ def quote_prices(therapists: list[Therapist], minutes: int | None) -> None:
 SWITCH_COLUMNS = {"mobile": "travels_to_client", "hypoallergenic": "hypoallergenic_products"}
 # Parameters that are not filters of their own: the place's radius and position go with `near`.
 NOT_RELAXED = {"near", "radius_km", "lat", "lng", "sort", "origin"}
+# Values that cannot narrow the search, so they are no filter at all (no chip, nothing to relax): every therapist
+# has 0 reviews or more and 0 years in practice or more (both columns are never null nor negative). A zero
+# elsewhere is a real limit: max_price=0 asks for a free session, min_recommend=0 leaves out the unreviewed.
+INERT_VALUES = {"min_reviews": 0, "min_experience": 0}
+# Pairs of filters are drawn from at most this many active ones (the place first): 8 give 28 pairs, each one more
+# conditional count in the same aggregate query.
+PAIRED_FILTERS = 8
+# How many removals of two filters at once a search that no single removal rescues offers, most found first.
+PAIRS_OFFERED = 3
+
+
+def is_active(name: str, value) -> bool:
+    """Whether a honoured value narrows the search. Zero does (`max_price=0`); an empty value, a switch left off
+    and the INERT_VALUES do not."""
+    if value is None or value is False or (isinstance(value, str | list | tuple) and not value):
+        return False
+    return not (name in INERT_VALUES and value == INERT_VALUES[name])
+
+
+def active_filters(filterset: TherapistFilterSet) -> list[str]:
+    """The parameters that narrow this search, in the form's order; the place (`near`) is not one of them."""
+    return [name for name, value in filterset.honoured.items() if name not in NOT_RELAXED and is_active(name, value)]
 
 
 def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
@@ -158,16 +192,21 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
 
     def others(kind):
         exclude = {kind} if kind in filterset.ANY_OF else set()
-        return filterset.filter_queryset(filterset.queryset.all(), exclude=exclude).values("pk")
+        return filterset.filter_queryset(filterset.queryset.all(), exclude=exclude).order_by()
 
+    # The link facets: the matching therapists grouped by their links' bits (term_bits), read from the facet
+    # index; each group's count goes to every term whose bit it holds.
     union_parts = [
-        through.objects.filter(therapist_id__in=others(kind))
-        .values(column).annotate(link=Value(kind), n=Count("therapist_id"))
-        .values_list("link", column, "n")
-        for kind, (through, column) in vocabulary.LINKS.items() if kind in filterset.LINK_FACETS
+        others(kind).values(column).annotate(link=Value(kind), n=Count("pk")).values_list("link", column, "n")
+        for kind, column in term_bits.BITS_COLUMNS.items() if kind in filterset.LINK_FACETS
     ]  # fmt: skip
-    for kind, key, n in union_parts[0].union(*union_parts[1:], all=True):
-        facets.setdefault(kind, {})[key] = n
+    terms = vocabulary.vocabulary()
+    by_bit = {kind: {term.bit: term.id for term in terms[kind]} for kind in filterset.LINK_FACETS}
+    for kind, bits, n in union_parts[0].union(*union_parts[1:], all=True):
+        counts = facets.setdefault(kind, {})
+        for bit in term_bits.set_bits(bits):
+            if bit in by_bit[kind]:
+                counts[by_bit[kind][bit]] = counts.get(by_bit[kind][bit], 0) + n
     # Gender and verified are columns: over the rows that pass every other filter, conditional
     # counts give both facets and the result count in one aggregate.
     common = filterset.filter_queryset(filterset.queryset.all(), exclude={"gender", "verified"})
@@ -200,28 +239,48 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
 
 
 def _relaxations(filterset: TherapistFilterSet, wider_radii_km: list[float]) -> list[Relaxation]:
-    """For a search that finds nobody: how many each active filter's removal (and each wider radius) would
-    find, in one aggregate query whatever the number of filters: a conditional count per relaxation."""
-    data = filterset.honoured
-    active = [name for name, value in data.items() if name not in NOT_RELAXED and value not in (None, "", [], False)]
-    candidates: dict[str, tuple[Relaxation, QuerySet]] = {}
+    """For a search that finds nobody: the ways out, counted in one aggregate query whatever the number of
+    filters (a conditional count per candidate).
+
+    In order: every active filter's removal, most found first (those that find nobody too, so that the page can
+    tell when no filter alone is to blame); near a place, the smallest wider radius that finds someone and at most
+    one larger that finds strictly more (the same therapists twice is no choice), nearest first, then "anywhere"
+    unless it finds no more than the widest radius offered; and only when none of these finds anyone, the
+    PAIRS_OFFERED removals of two filters at once that find the most.
+    """
+    active = active_filters(filterset)
     base = filterset.queryset.all()
-    for name in active:
-        candidates[f"without_{name}"] = (Relaxation(param=name, count=0), filterset.filter_queryset(base, {name}))
-    if filterset.origin is not None:
-        for radius in wider_radii_km:
+    origin = filterset.origin
+    candidates = [(Relaxation((name,), 0), filterset.filter_queryset(base, {name})) for name in active]
+    if origin is not None:
+        for radius in sorted(wider_radii_km):
             if radius > filterset.search_radius_km:
                 relaxed = filterset.filter_queryset(base, radius_km=radius)
-                candidates[f"within_{len(candidates)}"] = (Relaxation(param="radius_km", count=0, radius_km=radius),
-                                                           relaxed)  # fmt: skip
-        candidates["without_near"] = (Relaxation(param="near", count=0), filterset.filter_queryset(base, {"near"}))
+                candidates.append((Relaxation(("radius_km",), 0, radius), relaxed))
+        candidates.append((Relaxation(("near",), 0), filterset.filter_queryset(base, {"near"})))
+    # Pairs are counted whether or not a single removal finds someone: deciding first would cost a second query.
+    paired = (["near"] if origin is not None else []) + active
+    for pair in itertools.combinations(paired[:PAIRED_FILTERS], 2):
+        candidates.append((Relaxation(pair, 0), filterset.filter_queryset(base, set(pair))))
     if not candidates:
         return []
     counts = base.order_by().aggregate(
-        **{key: Count("pk", filter=Q(pk__in=relaxed.values("pk"))) for key, (_, relaxed) in candidates.items()}
+        **{f"r{i}": Count("pk", filter=Q(pk__in=relaxed.values("pk"))) for i, (_, relaxed) in enumerate(candidates)}
     )
-    found = [Relaxation(r.param, counts[key], r.radius_km) for key, (r, _) in candidates.items()]
-    return sorted(found, key=lambda r: -r.count)
+    found = [replace(relaxation, count=counts[f"r{i}"]) for i, (relaxation, _) in enumerate(candidates)]
+    singles = sorted((r for r in found if len(r.params) == 1 and r.param in active), key=lambda r: -r.count)
+    place: list[Relaxation] = []
+    wider = [r for r in found if r.param == "radius_km" and r.count]
+    if wider:
+        place.append(wider[0])
+        place += [r for r in wider if r.count > wider[0].count][:1]
+    anywhere = [r for r in found if r.params == ("near",)]
+    if anywhere and (not place or anywhere[0].count > place[-1].count):
+        place += anywhere
+    if any(r.count for r in singles + place):
+        return singles + place
+    pairs = sorted((r for r in found if r.is_pair and r.count), key=lambda r: -r.count)
+    return singles + place + pairs[:PAIRS_OFFERED]
 
 
 def _cached_facets(filterset: TherapistFilterSet, wider_radii_km: list[float]) -> tuple[dict, int]:
@@ -237,7 +296,7 @@ def _cached_facets(filterset: TherapistFilterSet, wider_radii_km: list[float]) -
     version = (Therapist.objects.aggregate(newest=Max("updated_at"))["newest"], directory_generation())
     criteria = sorted((name, repr(value)) for name, value in filterset.honoured.items() if name != "sort")
     digest = hashlib.sha256(repr((criteria, wider_radii_km, version, timezone.localdate())).encode()).hexdigest()
-    key = f"search:facets:v3:{digest}"
+    key = f"search:facets:v5:{digest}"
     cached = cache.get(key)
     if cached is None:
         facets, total = _facets(filterset)

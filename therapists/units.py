@@ -71,6 +71,18 @@ def format_radius(km: float) -> str:
     return in_words(f"{to_unit(km, unit):,.1f}".removesuffix(".0"), unit)
 
 
+def limit_in_words(km: float) -> str:
+    """A largest distance in whole units of the site, rounded down so that it is within the limit: 500 km reads
+    "310 miles" or "500 km"."""
+    unit = distance_unit()
+    return in_words(f"{int(to_unit(float(km), unit) + 1e-9):,}", unit)
+
+
+def default_radius_value() -> str:
+    """The default radius as the URL carries it ("25"): the value a search without `radius_km` uses."""
+    return _km_value(default_radius_km())
+
+
 def _km_value(km: float) -> str:
     """A radius for the URL: at most two decimals, no trailing zeros ("8.05", "25")."""
     return f"{km:.2f}".rstrip("0").rstrip(".")

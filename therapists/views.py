@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, TemplateView
 
 from reviews import permissions as review_permissions
@@ -40,6 +41,10 @@ class TherapistListView(TemplateView):
         for therapist in result.page.object_list:
             if getattr(therapist, "distance_km", None) is not None:
                 therapist.distance_label = units.format_distance(therapist.distance_km)
+        relaxations = page.relaxations()
+        # A search that finds nobody shows its recovery on every page asked for; the recovery then says that the
+        # page does not exist (templates/therapists/_search_recovery.html), in place of the list's own notice.
+        found_nobody = not result.paginator.count
         context.update(
             filter=result.filterset,
             form=form,
@@ -53,33 +58,33 @@ class TherapistListView(TemplateView):
             offering_switches=page.switches(OFFERING_SWITCHES),
             days_group=page.days_group(),
             chips=page.chips(),
-            relaxations=page.relaxations(),
+            relaxations=relaxations,
+            recovery=page.recovery(relaxations, missing_page=result.page_out_of_range) if found_nobody else None,
             radius_label=units.format_radius(result.filterset.search_radius_km),
             radius_options=page.radius_options(),
             sort_options=page.sort_options(),
             place_suggestions=form.place_suggestions,
             sort_note=form.sort_note,
-            # Errors of fields shown in the filters panel open it on a phone; lat and lng are never fields.
-            panel_errors=any(name not in ("q", "near", "lat", "lng") for name in form.errors),
             link_errors=[form.errors[name][0] for name in ("lat", "lng") if name in form.errors],
-            page_out_of_range=result.page_out_of_range,
+            page_out_of_range=None if found_nobody else result.page_out_of_range,
             first_page_href=page.href(page=None),
             last_page_href=page.href(page=str(result.paginator.num_pages)),
         )
         return context
 
 
-# How each filter reads on a chip and in a relaxation, by parameter ("{}" is the value).
+# How each filter reads on a chip and in a relaxation, by parameter ("{}" is the value); a pair of words is
+# singular and plural, chosen by the value (ngettext).
 FILTER_WORDS = {
     "q": "“{}”",
     "specialty_certified": "Certified in the chosen type",
     "verified": "Verified credentials",
     "min_rating": "Rated {} and up",
-    "min_reviews": "{} reviews or more",
+    "min_reviews": ("{} review or more", "{} reviews or more"),
     "min_recommend": "{}% or more would recommend",
     "min_communication": "Communication {} and up",
     "min_cleanliness": "Cleanliness {} and up",
-    "min_experience": "{} years in practice or more",
+    "min_experience": ("{} year in practice or more", "{} years in practice or more"),
     "duration": "{}-minute sessions",
     "max_price": "Up to ${} for {minutes} min",
     "has_prices": "Lists services and prices",
@@ -100,6 +105,8 @@ SWITCHES = ("verified", "specialty_certified", "accepting", "mobile", "hypoaller
 OFFERING_SWITCHES = ("has_prices",)
 # The parameters that take several entries of a list.
 LIST_PARAMS = ("specialty", "focus", "language", "amenity", "gender", "days")
+# The lists whose entries must all hold; the others find any of their entries ("Swedish or Thai").
+ALL_OF_PARAMS = ("amenity", "days")
 # Removing the place removes what goes with it.
 PLACE_PARAMS = ("near", "radius_km", "lat", "lng")
 
@@ -128,18 +135,20 @@ class SearchPage:
                 query[name] = value
         return self._url(query)
 
-    def _without(self, name: str, value: str | None = None) -> str:
+    def _without(self, *names: str, value: str | None = None) -> str:
+        """This search without the filters named (`value`: only that entry of a list), from its first page."""
         query = self.params.copy()
         query.pop("page", None)
-        if name == "near":
-            for param in PLACE_PARAMS:
-                query.pop(param, None)
-            if query.get("sort") == "distance":
-                query.pop("sort")
-        elif value is None:
-            query.pop(name, None)
-        else:
-            query.setlist(name, [v for v in query.getlist(name) if v != value])
+        for name in names:
+            if name == "near":
+                for param in PLACE_PARAMS:
+                    query.pop(param, None)
+                if query.get("sort") == "distance":
+                    query.pop("sort")
+            elif value is None:
+                query.pop(name, None)
+            else:
+                query.setlist(name, [v for v in query.getlist(name) if v != value])
         return self._url(query)
 
     def _term_names(self, name: str) -> dict[str, str]:
@@ -153,10 +162,14 @@ class SearchPage:
         # A price is for the length searched, or for the 60 minutes the contract's `max_price` means.
         minutes = self.honoured.get("duration") or STANDARD_SESSION_MINUTES
         shown = value if not hasattr(value, "normalize") else f"{value.normalize():f}"
-        return FILTER_WORDS[name].format(shown, minutes=minutes)
+        words = FILTER_WORDS[name]
+        if isinstance(words, tuple):
+            words = ngettext(*words, value)
+        return words.format(shown, minutes=minutes)
 
     def chips(self) -> list[dict]:
-        """Every active filter as a link that removes it (one chip per chosen entry of a list)."""
+        """Every active filter as a link that removes it (one chip per chosen entry of a list); a zero is a filter
+        too (`max_price=0`), a value that cannot narrow the search is none (selectors.is_active)."""
         chips = []
         if self.result.origin is not None:
             chips.append({"label": f"Within {units.format_radius(self.result.filterset.search_radius_km)} of "
@@ -164,8 +177,8 @@ class SearchPage:
         for name, value in self.honoured.items():
             if name in LIST_PARAMS:
                 names = self._term_names(name)
-                chips += [{"label": names.get(v, v), "href": self._without(name, v)} for v in value or []]
-            elif name in FILTER_WORDS and value not in (None, "", False):
+                chips += [{"label": names.get(v, v), "href": self._without(name, value=v)} for v in value or []]
+            elif name in FILTER_WORDS and selectors.is_active(name, value):
                 chips.append({"label": self._words(name, value), "href": self._without(name)})
         return chips
 
@@ -225,29 +238,77 @@ class SearchPage:
                 if value != "distance" or self.result.origin is not None]  # fmt: skip
 
     def relaxations(self) -> list[dict]:
-        """For a search that finds nobody: each filter's removal, one click each, with what it would find."""
+        """For a search that finds nobody: the ways out (selectors._relaxations), each a link that keeps every other
+        filter, with what it would find."""
         links = []
         for relaxation in self.result.relaxations:
             words = ""
             if relaxation.param == "radius_km":
                 label = f"Within {units.format_radius(relaxation.radius_km)}"
                 href = self.href(radius_km=f"{relaxation.radius_km:.2f}".rstrip("0").rstrip("."), page=None)
-            elif relaxation.param == "near":
+            elif relaxation.params == ("near",):
                 label = f"Anywhere, not only near {self.result.origin.label}"
                 href = self._without("near")
             else:
-                words = self._relaxed_words(relaxation.param)
+                # The place reads last: "Remove Thai and the place (Denver, CO)".
+                words = " and ".join(self._relaxed_words(name) for name in sorted(relaxation.params, key="near".__eq__))
                 label = f"Remove {words}"
-                href = self._without(relaxation.param)
+                href = self._without(*relaxation.params)
             links.append({"label": label, "words": words, "count": relaxation.count, "href": href,
-                          "param": relaxation.param})  # fmt: skip
+                          "param": relaxation.param, "params": relaxation.params,
+                          "pair": relaxation.is_pair})  # fmt: skip
         return links
 
+    def recovery(self, relaxations: list[dict], missing_page: str | None = None) -> dict:
+        """What a search that found nobody says: why (`note`, true whichever filters are to blame) and the ways out
+        that find someone (`offers`); `missing_page`, a page asked for that does not exist."""
+        offers = [link for link in relaxations if link["count"]]
+        singles = [link for link in offers if not link["pair"]]
+        filters = [link for link in singles if link["param"] not in ("radius_km", "near")]
+        place = [link for link in singles if link["param"] in ("radius_km", "near")]
+        blamed = [link["words"] for link in filters] + ([self._relaxed_words("near")] if place else [])
+        if not relaxations:
+            note = ""
+        elif len(blamed) > 1:
+            note = f"Removing any one of these finds therapists: {', '.join(blamed)}."
+        elif filters:
+            count = filters[0]["count"]
+            note = f"The filter that empties the list: {filters[0]['words']}. " + ngettext(
+                "Without it, {} therapist matches.", "Without it, {} therapists match.", count
+            ).format(count)
+        elif place and place[0]["param"] == "radius_km":
+            count = place[0]["count"]
+            note = f"The radius empties the list: {place[0]['label'].lower()} finds " + ngettext(
+                "{} therapist.", "{} therapists.", count
+            ).format(count)
+        elif place:
+            count = place[0]["count"]
+            note = "The place empties the list: anywhere, " + ngettext(
+                "{} therapist matches.", "{} therapists match.", count
+            ).format(count)
+        elif offers:
+            note = (
+                "No single filter is to blame: even without any one of them nobody matches. "
+                "Removing two at once finds therapists:"
+            )
+        else:
+            considered = len(selectors.active_filters(self.result.filterset)) + (self.result.origin is not None)
+            # Pairs are drawn from the first PAIRED_FILTERS filters only: say so rather than claim them all.
+            tried = (
+                "any two"
+                if considered <= selectors.PAIRED_FILTERS
+                else f"any two of the first {selectors.PAIRED_FILTERS}"
+            )
+            note = f"No single filter is to blame, nor {tried} together: even without them nobody matches."
+        return {"note": note, "offers": offers, "missing_page": missing_page}
+
     def _relaxed_words(self, name: str) -> str:
+        if name == "near":
+            return f"the place ({self.result.origin.label})"
         value = self.honoured.get(name)
         if name in LIST_PARAMS:
             names = self._term_names(name)
-            return ", ".join(names.get(v, v) for v in value)
+            return (" and " if name in ALL_OF_PARAMS else " or ").join(names.get(v, v) for v in value)
         return self._words(name, value)
 
 

@@ -7,7 +7,7 @@ from django.db.models import F, Value
 
 from .models import Amenity, FocusArea, Language, Specialty, Therapist
 
-CACHE_KEY = "vocabulary:v1"
+CACHE_KEY = "vocabulary:v2"
 CACHE_SECONDS = 300
 KINDS = ("specialty", "focus", "language", "amenity")
 # How a therapist is linked to the terms of each kind: (through model, its column), for filters and reads.
@@ -17,6 +17,7 @@ LINKS = {
     "focus": (Therapist.focus_areas.through, "focusarea_id"),
     "amenity": (Therapist.amenities.through, "amenity_id"),
 }
+TERM_MODELS = {"specialty": Specialty, "focus": FocusArea, "language": Language, "amenity": Amenity}
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Term:
     slug: str
     name: str
     description: str = ""
+    # Its bit in Therapist.<kind>_bits (therapists.term_bits).
+    bit: int | None = None
 
 
 def _load() -> dict[str, list[Term]]:
@@ -35,13 +38,13 @@ def _load() -> dict[str, list[Term]]:
     language = Language.objects.order_by().annotate(
         kind=Value("language"), key=F("code"), rank=Value(0), description=Value("")
     )
-    columns = ("kind", "pk", "key", "name", "rank", "description")
+    columns = ("kind", "pk", "key", "name", "rank", "description", "bit")
     union = specialty.values_list(*columns).union(
         focus.values_list(*columns), amenity.values_list(*columns), language.values_list(*columns), all=True
     )
     result: dict[str, list[tuple]] = {kind: [] for kind in KINDS}
-    for kind, pk, key, name, rank, description in union:
-        result[kind].append((rank, name, Term(pk, key, name, description)))
+    for kind, pk, key, name, rank, description, bit in union:
+        result[kind].append((rank, name, Term(pk, key, name, description, bit)))
     return {kind: [term for _, _, term in sorted(items, key=lambda item: item[:2])] for kind, items in result.items()}
 
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from ..factories import PlaceFactory
 from .helpers import PHONE, assert_accessible, expect, phone_width, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -99,3 +100,92 @@ def test_zero_results_offer_one_click_relaxations_with_counts(page, directory):
     relax.click()
     expect(page.get_by_role("status")).to_contain_text("1 therapist")
     expect(page.locator(".results").get_by_role("link", name="Maya Chen")).to_be_visible()
+
+
+# --- issue 12, the audit: a bad value never pushes the results off a phone's first screen ---
+
+# (the search, the label of the notice's link, the id of the field or group the link leads to)
+BAD_VALUES = {
+    "rating": ("min_rating=foo", "Minimum rating", "id_min_rating"),
+    "sort": ("sort=foo", "Sort by", "id_sort"),
+    "specialty": ("specialty=foo", "Type of massage", "f-specialty"),
+    "price": ("max_price=abc", re.compile(r"^Max price"), "id_max_price"),
+    "radius": ("near=Denver&radius_km=abc", "Within", "id_radius_km"),
+}
+
+
+@pytest.mark.parametrize(("search", "label", "target"), BAD_VALUES.values(), ids=BAD_VALUES)
+def test_search_on_a_phone_a_bad_value_leaves_the_results_in_the_first_screen(page, directory, search, label, target):
+    with phone_width(page):
+        page.goto(f"/therapists/?{search}")
+        first = page.locator(".results > li").first
+        expect(first).to_be_visible()
+        top = first.bounding_box()["y"]
+        assert top < PHONE["height"], f"the first result starts {top:.0f} px down"
+        panel = page.locator("#filters")
+        expect(panel).to_be_hidden()
+        # A short notice above the results names the field, and its link opens the panel at the field's error.
+        notice = page.get_by_role("alert")
+        expect(notice).to_be_visible()
+        assert notice.bounding_box()["y"] < top
+        save_screenshot(page, f"search-phone-bad-{target}")
+        notice.get_by_role("link", name=label).click()
+        expect(panel).to_be_visible()
+        expect(page.locator(f"#{target}-errors")).to_be_in_viewport()
+        page.get_by_role("link", name="Close filters").click()
+        expect(panel).to_be_hidden()
+
+
+def test_failed_place_search_on_a_phone_says_so_once_and_keeps_the_results_in_the_first_screen(page, directory):
+    with phone_width(page):
+        page.goto("/therapists/?near=Denvr&specialty=swedish")
+        expect(page.get_by_text("We could not find “Denvr”")).to_have_count(1)
+        first = page.locator(".results > li").first
+        expect(first).to_be_visible()
+        top = first.bounding_box()["y"]
+        assert top < PHONE["height"], f"the first result starts {top:.0f} px down"
+        save_screenshot(page, "search-phone-place-not-found")
+
+
+def test_a_typed_place_wins_over_the_map_position(page, directory):
+    PlaceFactory(name="Portland", search_name="portland", region="OR", population=650_000, latitude=45.5152,
+                 longitude=-122.6784)  # fmt: skip
+    page.goto("/therapists/?lat=39.7392&lng=-104.9903")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Massage therapists near your location")
+    page.get_by_label("City or ZIP code").fill("Portland")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(heading).to_have_text("Massage therapists near Portland, OR")
+    # The edit dropped the map position: the address holds the place alone.
+    assert "lat=" not in page.url and "lng=" not in page.url
+    expect(page.locator(".results").get_by_role("link", name="Sam Okafor")).to_be_visible()
+
+
+def test_a_typed_place_wins_over_the_map_position_without_javascript(browser, live_server, directory):
+    PlaceFactory(name="Portland", search_name="portland", region="OR", population=650_000, latitude=45.5152,
+                 longitude=-122.6784)  # fmt: skip
+    context = browser.new_context(java_script_enabled=False, viewport=PHONE, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto("/therapists/?lat=39.7392&lng=-104.9903")
+        page.get_by_label("City or ZIP code").fill("Portland")
+        page.get_by_role("button", name="Search", exact=True).click()
+        # The hidden position went along, but the place that was typed is the one searched.
+        expect(page.get_by_role("heading", level=1)).to_have_text("Massage therapists near Portland, OR")
+        expect(page.get_by_role("status")).to_contain_text("1 therapist within 15 miles of Portland, OR")
+        expect(page.locator("input[name=lat]")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_filters_applied_on_change_leave_defaults_and_empty_values_out_of_the_address(page, directory):
+    page.goto("/therapists/?near=Denver")
+    page.get_by_label(re.compile(r"^Verified credentials")).check()
+    expect(page).to_have_url(re.compile(r"verified=true"))
+    query = page.url.split("?", 1)[1]
+    assert sorted(part.split("=")[0] for part in query.split("&")) == ["near", "verified"], query
+    page.get_by_label("Within").select_option(label="50 miles")
+    expect(page).to_have_url(re.compile(r"radius_km=80.47"))
+    page.get_by_label("Sort by").select_option(label="Nearest")
+    expect(page).to_have_url(re.compile(r"sort=distance"))
+    expect(page.get_by_label("Sort by")).to_have_value("distance")

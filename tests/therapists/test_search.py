@@ -1,4 +1,4 @@
-"""therapists.search: free-text search, by substring on SQLite and full text with trigrams on PostgreSQL."""
+"""therapists.search: free-text search, word by word: FTS5 on SQLite, full text with trigrams on PostgreSQL."""
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
@@ -6,9 +6,10 @@ from django.db import connection
 
 from therapists.models import Specialty, Therapist
 from therapists.search import fts_document, specialties_named
+from therapists.selectors import search
 
 from ..factories import TherapistFactory
-from .helpers import slugs
+from .helpers import query, slugs
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +32,16 @@ def test_search_text_finds_a_specialty_by_name(vocab):
 
 @pytest.mark.parametrize(
     ("text", "named"),
-    [("Thai", ["thai"]), ("deep tissue massage", ["deep-tissue"]), ("hot", ["hot-stone"]), ("marisol", [])],
+    [
+        ("Thai", ["thai"]),
+        ("deep tissue massage", ["deep-tissue"]),
+        ("hot", ["hot-stone"]),
+        ("tissue", ["deep-tissue"]),
+        ("deep-tissue", ["deep-tissue"]),
+        ("marisol", []),
+    ],
 )
-def test_specialties_named_finds_the_specialties_a_text_names_by_substring(text, named):
+def test_specialties_named_finds_the_specialties_a_text_names_by_their_words(text, named):
     slugs_by_id = {specialty.pk: specialty.slug for specialty in Specialty.objects.all()}
     assert [slugs_by_id[pk] for pk in specialties_named(text)] == named
 
@@ -64,4 +72,29 @@ def test_search_text_can_use_the_full_text_index():
         cursor.execute("SET enable_seqscan = off")
         plan = queryset.explain()
         cursor.execute("SET enable_seqscan = on")
+    assert "therapist_fts" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search is PostgreSQL-only")
+def test_search_text_takes_stop_words_as_met_on_postgresql(vocab):
+    # Full text drops "very" from every document: the word cannot be found, so it asks nothing of the therapist.
+    TherapistFactory(slug="brooklyn", name="Ann Lee", city="Brooklyn", bio="")
+    TherapistFactory(slug="other", name="Kim Ford", city="Orlando", bio="")
+    assert slugs({"q": "brooklyn very"}) == ["brooklyn"]
+    assert sorted(slugs({"q": "very"})) == ["brooklyn", "other"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the full-text index is PostgreSQL-only")
+@pytest.mark.parametrize("text", ["runners", "runners brooklyn", "thai runners", "runners sweedish", "zzzz runners"])
+def test_search_text_word_by_word_can_use_the_full_text_index(vocab, text):
+    """Each word is its own match of the indexed document, so a word that names no specialty can use the index."""
+    Therapist.objects.bulk_create(TherapistFactory.build_batch(1000, bio="A quiet studio and calm hands."))
+    TherapistFactory(name="Ann Lee", city="Brooklyn", bio="Deep work for runners.")
+    with connection.cursor() as cursor:
+        # As autovacuum leaves the indexes after a bulk load (tests/test_architecture.py says why).
+        for index in ("therapist_fts", "therapist_name_trgm", "therapist_city_trgm"):
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+        cursor.execute("ANALYZE therapists_therapist")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = search(query({"q": text})).filterset.results().explain()
     assert "therapist_fts" in plan

@@ -154,8 +154,8 @@ def test_search_has_prices_hides_profiles_that_list_no_services(menus):
     [
         ({"duration": "50"}, "duration", "Choose a session length: 30, 45, 60, 75, 90 or 120 minutes."),
         ({"duration": "ninety"}, "duration", "Choose a session length: 30, 45, 60, 75, 90 or 120 minutes."),
-        ({"days": "mondays"}, "days", "We have no days called “mondays”. Choose from the list."),
-        ({"has_prices": "maybe"}, "has_prices", "Use true to require this, or leave it out."),
+        ({"days": "mondays"}, "days", "We have no day or time called “mondays”. Choose from the list."),
+        ({"has_prices": "maybe"}, "has_prices", "This switch is either on or off; we left it off."),
     ],
 )
 def test_search_page_bad_new_values_are_field_errors_and_the_rest_still_searches(client, menus, params, field, plain):
