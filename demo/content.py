@@ -7,6 +7,9 @@ with their stars. Choices come from the caller's random generator: the same seed
 
 import datetime
 import random
+import re
+
+from therapists.hours import clock
 
 # --- phone numbers: 555-0100 to 555-0199 are set aside for fiction in every North American area code ---
 
@@ -20,11 +23,55 @@ AREA_CODES = {
     "WI": "414", "WV": "304", "WY": "307",
 }  # fmt: skip
 DEFAULT_AREA_CODE = "303"
+# The well-known cities the demo's therapists practise in, as the gazetteer spells them, with each city's own area
+# code (its oldest, where an overlay added more). The demo picks its cities from these rows only: the gazetteer's
+# biggest entries also hold boroughs ("Brooklyn", "The Bronx"), districts ("South Boston", "West Raleigh"),
+# administrative twins ("Lexington-Fayette") and misplaced ones ("Meads, KY", "Tri-Cities, WA"), which no local
+# would give as their city.
+CITY_AREA_CODES = {
+    ("New York City", "NY"): "212", ("Los Angeles", "CA"): "213", ("Chicago", "IL"): "312",
+    ("Houston", "TX"): "713", ("Phoenix", "AZ"): "602", ("Philadelphia", "PA"): "215",
+    ("San Antonio", "TX"): "210", ("San Diego", "CA"): "619", ("Dallas", "TX"): "214",
+    ("Jacksonville", "FL"): "904", ("Fort Worth", "TX"): "817", ("San Jose", "CA"): "408",
+    ("Austin", "TX"): "512", ("Columbus", "OH"): "614", ("Charlotte", "NC"): "704",
+    ("Indianapolis", "IN"): "317", ("San Francisco", "CA"): "415", ("Seattle", "WA"): "206",
+    ("Denver", "CO"): "303", ("Washington", "DC"): "202", ("Nashville", "TN"): "615",
+    ("Oklahoma City", "OK"): "405", ("El Paso", "TX"): "915", ("Boston", "MA"): "617",
+    ("Portland", "OR"): "503", ("Detroit", "MI"): "313", ("Las Vegas", "NV"): "702",
+    ("Memphis", "TN"): "901", ("Louisville", "KY"): "502", ("Baltimore", "MD"): "410",
+    ("Albuquerque", "NM"): "505", ("Milwaukee", "WI"): "414", ("Tucson", "AZ"): "520",
+    ("Fresno", "CA"): "559", ("Sacramento", "CA"): "916", ("Atlanta", "GA"): "404",
+    ("Miami", "FL"): "305", ("Omaha", "NE"): "402", ("Raleigh", "NC"): "919",
+    ("Kansas City", "MO"): "816", ("Long Beach", "CA"): "562", ("Mesa", "AZ"): "480",
+    ("Colorado Springs", "CO"): "719", ("Virginia Beach", "VA"): "757", ("Oakland", "CA"): "510",
+    ("Tampa", "FL"): "813", ("Tulsa", "OK"): "918", ("Minneapolis", "MN"): "612",
+    ("Wichita", "KS"): "316", ("Arlington", "TX"): "817", ("Bakersfield", "CA"): "661",
+    ("Cleveland", "OH"): "216", ("New Orleans", "LA"): "504", ("Aurora", "CO"): "303",
+    ("Honolulu", "HI"): "808", ("Anaheim", "CA"): "714", ("Orlando", "FL"): "407",
+    ("Lexington", "KY"): "859", ("Riverside", "CA"): "951", ("Corpus Christi", "TX"): "361",
+    ("Cincinnati", "OH"): "513", ("Santa Ana", "CA"): "714", ("Stockton", "CA"): "209",
+    ("Pittsburgh", "PA"): "412", ("Saint Paul", "MN"): "651", ("Lincoln", "NE"): "402",
+    ("Anchorage", "AK"): "907", ("Henderson", "NV"): "702", ("Greensboro", "NC"): "336",
+    ("Plano", "TX"): "972", ("Newark", "NJ"): "973", ("Madison", "WI"): "608",
+    ("St. Louis", "MO"): "314", ("Chula Vista", "CA"): "619", ("Toledo", "OH"): "419",
+    ("Reno", "NV"): "775", ("Chandler", "AZ"): "480", ("Fort Wayne", "IN"): "260",
+    ("Buffalo", "NY"): "716", ("Durham", "NC"): "919", ("St. Petersburg", "FL"): "727",
+    ("Laredo", "TX"): "956", ("Lubbock", "TX"): "806", ("Winston-Salem", "NC"): "336",
+    ("Glendale", "AZ"): "623", ("Norfolk", "VA"): "757", ("Scottsdale", "AZ"): "480",
+    ("Boise", "ID"): "208", ("Spokane", "WA"): "509", ("Baton Rouge", "LA"): "225",
+    ("Richmond", "VA"): "804", ("Des Moines", "IA"): "515", ("Birmingham", "AL"): "205",
+    ("Salt Lake City", "UT"): "801", ("Little Rock", "AR"): "501", ("Providence", "RI"): "401",
+    ("Knoxville", "TN"): "865", ("Tacoma", "WA"): "253", ("Grand Rapids", "MI"): "616",
+    ("Rochester", "NY"): "585", ("Chattanooga", "TN"): "423", ("Fort Lauderdale", "FL"): "954",
+    ("Jackson", "MS"): "601", ("Worcester", "MA"): "508", ("Hartford", "CT"): "860",
+    ("Charleston", "SC"): "843", ("Savannah", "GA"): "912", ("Albany", "NY"): "518",
+}  # fmt: skip
 
 
-def phone_number(region: str, rng: random.Random) -> str:
-    """A fictional number in the state's main area code: "(303) 555-0147"."""
-    return f"({AREA_CODES.get(region, DEFAULT_AREA_CODE)}) 555-01{rng.randint(0, 99):02d}"
+def phone_number(region: str, rng: random.Random, *, city: str = "") -> str:
+    """A fictional number in the city's own area code, else the state's main one: "(412) 555-0147"."""
+    code = CITY_AREA_CODES.get((city, region)) or AREA_CODES.get(region, DEFAULT_AREA_CODE)
+    return f"({code}) 555-01{rng.randint(0, 99):02d}"
 
 
 # --- what each specialty and focus area is, in a client's words (by slug; unknown ones by their name) ---
@@ -127,21 +174,14 @@ PRENATAL_CLOSING = (
 )
 
 
-def _clock(moment: datetime.time) -> str:
-    """ "8 pm", "7:30 pm": how a bio says a closing time."""
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes} {'am' if moment.hour < 12 else 'pm'}"
-
-
 def when_sentence(*, by_appointment: bool, evening_closes: datetime.time | None, weekends: bool) -> str:
     """What the bio says about the hours, only what the listed week shows; empty when there is nothing special."""
     if by_appointment:
         return "I see clients by appointment only; call or text and we will find a time."
     if evening_closes and weekends:
-        return f"I see clients some evenings until {_clock(evening_closes)}, and at weekends too."
+        return f"I see clients some evenings until {clock(evening_closes)}, and at weekends too."
     if evening_closes:
-        return f"Some evenings I work until {_clock(evening_closes)}, for clients who cannot come in during the day."
+        return f"Some evenings I work until {clock(evening_closes)}, for clients who cannot come in during the day."
     if weekends:
         return "I work weekends too, for clients who cannot come in during the week."
     return ""
@@ -345,3 +385,185 @@ def review_text(
     for proper in ("swedish", "thai"):
         body = body.replace(f"{proper} massage", f"{proper.capitalize()} massage")
     return rng.choice(REVIEW_TITLES[rating]), body[0].upper() + body[1:]
+
+
+# --- replies: the owner answers what the review says, in the tone of its stars ---
+
+REPLY_OPENINGS = {
+    "positive": [
+        "Thank you for coming in, and for taking the time to write this.",
+        "Thanks so much for the kind words.",
+        "Thank you for this lovely review.",
+        "Thank you for trusting me with your session.",
+        "I really appreciate you writing this.",
+        "Thanks for taking a moment to share this.",
+    ],
+    "mixed": [
+        "Thank you for the honest review.",
+        "Thanks for the balanced feedback.",
+        "I appreciate you telling me what worked and what did not.",
+        "Thank you for taking the time to write this.",
+    ],
+    "negative": [
+        "I am sorry the session fell short.",
+        "I am sorry this visit was not what you hoped for.",
+        "Thank you for telling me, and I am sorry it went this way.",
+        "I am sorry to read this.",
+    ],
+}
+REPLY_CLOSINGS = {
+    "positive": ["", "", "See you next time.", "Hope to see you again soon.", "Take care until then."],
+    "mixed": ["", "", "I hope you will give me another try.", "Thank you again for the feedback."],
+    "negative": ["", "", "I hope you will give me another chance.", "If you would like to talk it over, please call."],
+}
+# What a review is about, found by the words it uses, and what its owner says to that: (tone group, the words,
+# the replies). "praise" answers reviews of 4 and 5 stars, "critical" those of 1 to 3. A reply names a topic only
+# when its review uses one of the topic's words, so no reply thanks for looser shoulders under a review about a
+# late start; a review with none of them gets a plain thank-you.
+REPLY_TOPICS = [
+    ("praise", ("shoulder",), [
+        "Glad your shoulders feel looser; a few shoulder rolls at your desk keep them that way.",
+        "It is good to hear your shoulders have eased.",
+    ]),
+    ("praise", ("lower back", "upper back"), [
+        "Good to hear your back is easing; keep moving gently between sessions.",
+        "I am glad your back feels better.",
+    ]),
+    ("praise", ("neck",), ["Glad your neck feels freer.", "It is good to hear your neck has loosened up."]),
+    ("praise", ("sciatica",), [
+        "I am glad the sciatica has settled; tell me next time how it has been since.",
+        "Sciatica is stubborn, so I am very glad it eased.",
+    ]),
+    ("praise", ("posture", "desk-job"), [
+        "Desk days are hard on the body; I am glad the session undid some of them.",
+        "Posture work takes a few sessions, and you are well on the way.",
+    ]),
+    ("praise", ("pressure",), [
+        "I am glad the pressure felt right; tell me any time you want it firmer or lighter.",
+        "Getting the pressure right matters most to me, so this is good to hear.",
+    ]),
+    ("praise", ("stretch",), [
+        "Keep up the stretches between visits; they make each session go further.",
+        "I am glad the stretches made sense; they are worth the few minutes a day.",
+    ]),
+    ("praise", ("spotless",), [
+        "Thank you for noticing the room: fresh linens for every client, always.",
+        "A clean, warm room is the least you should expect, and I am glad it showed.",
+    ]),
+    ("praise", ("allergy",), [
+        "Thank you for telling me about your allergy; the fragrance-free oil is always on hand.",
+        "Always mention allergies, as you did: I keep fragrance-free oil for exactly that.",
+    ]),
+    ("praise", ("started on time",), [
+        "Your hour is your hour, so I keep to the booked time.",
+        "Thank you for noticing the punctual start; I keep gaps between clients for it.",
+    ]),
+    ("praise", ("parking", "easy to find"), [
+        "Glad you found the studio easily.",
+        "Good to hear the studio was easy to reach.",
+    ]),
+    ("praise", ("prices were clear",), [
+        "Clear prices matter to me too: no surprises at the end of a session.",
+        "I am glad the prices were clear before you booked.",
+    ]),
+    ("praise", ("slept",), [
+        "A good night's sleep after a session is the best news.",
+        "Glad you slept well afterwards.",
+    ]),
+    ("praise", ("friend recommended",), [
+        "Please thank your friend for sending you my way.",
+        "Word of mouth means a lot; thank your friend from me.",
+    ]),
+    ("praise", ("same week",), [
+        "I am glad we found you a slot at short notice.",
+        "Short-notice slots open up most weeks; I am glad one fitted.",
+    ]),
+    ("praise", ("remembered",), [
+        "I keep notes after every visit, so we can pick up where we left off.",
+        "Picking up from last time is what notes are for; see you at the next one.",
+    ]),
+    ("praise", ("drive",), ["Thank you for making the drive.", "Thank you for coming all that way."]),
+    ("praise", ("earlier in the day",), [
+        "Thanks for the tip about earlier slots; I now open two mornings a week.",
+        "Earlier slots are coming; ask when you book next.",
+    ]),
+    ("praise", ("longer session",), [
+        "A 90-minute session may suit you better next time.",
+        "Next time, try the longer session: there is more time for the areas you want.",
+    ]),
+    ("praise", ("music",), [
+        "Thanks for saying so about the music; I keep it lower now.",
+        "Always tell me about the music; it should help you relax, not distract you.",
+    ]),
+    ("praise", ("rushed",), [
+        "You are right about the hurried start; I now leave more time between clients.",
+        "Sorry the start felt hurried; I give every session a calmer beginning now.",
+    ]),
+    ("critical", ("pressure",), [
+        "I am sorry the pressure was not right for you; tell me during the massage and I will change it at once.",
+        "Pressure should always be yours to choose; I now check in more often during the session.",
+    ]),
+    ("critical", ("late",), [
+        "I am sorry we started late; I now leave a gap between clients so each session starts on time.",
+        "A late start is not fair on you, and I have changed my booking so it does not happen again.",
+    ]),
+    ("critical", ("ignored", "listened", "listens", "little talk"), [
+        "You should have been heard; I now start every session by going through what you want from it.",
+        "I am sorry you did not feel listened to; we will talk through your needs before we start next time.",
+    ]),
+    ("critical", ("not as clean",), [
+        "I am sorry the room was not as clean as it should be; I have changed how I prepare it between clients.",
+        "Thank you for telling me about the room; it should always be spotless, and I have seen to it.",
+    ]),
+    ("critical", ("shorter", "lost twenty minutes"), [
+        "You should get the full time you paid for; please call me and I will put it right.",
+        "I am sorry the session was cut short; please get in touch so I can make it up to you.",
+    ]),
+    ("critical", ("worse the next day", "sore rather"), [
+        "I am sorry you felt worse afterwards; some tenderness can follow deep work, but I should have warned you.",
+        "Feeling worse after a session is something we should talk about first; I am sorry it caught you out.",
+    ]),
+    ("critical", ("nobody answered",), [
+        "I am sorry nobody answered your call; I now return every call within a day.",
+        "Missed calls are on me; I have set up a message line so none go unanswered.",
+    ]),
+    ("critical", ("routine", "script"), [
+        "I am sorry the session felt routine; every client deserves a session built around them.",
+        "That is fair, and I am working on tailoring each session more closely.",
+    ]),
+    ("critical", ("pricey", "for the price"), [
+        "I understand the price felt high for what you got.",
+        "Thank you for the note about the price; I want every session to feel worth it.",
+    ]),
+    ("critical", ("booking system",), [
+        "You are right about the booking system; I have switched to a simpler one.",
+        "Thanks for the note on booking; it is simpler now.",
+    ]),
+    ("critical", ("noisy",), [
+        "I am sorry about the street noise; I now play soft sound to cover it.",
+        "The street noise is a fair point; the back room is quieter and I use it now.",
+    ]),
+]  # fmt: skip
+
+
+def _mentions(text: str, words: tuple[str, ...]) -> bool:
+    return any(re.search(rf"\b{re.escape(word)}", text) for word in words)
+
+
+def reply_topics(*, rating: int, review: str) -> list[list[str]]:
+    """The reply sentences that fit a review: one list per topic its words raise, for its tone group."""
+    group = "praise" if rating >= 4 else "critical"
+    text = review.lower()
+    return [replies for topic_group, words, replies in REPLY_TOPICS if topic_group == group and _mentions(text, words)]
+
+
+def reply_text(*, rating: int, review: str, rng: random.Random) -> str:
+    """An owner's reply to a review: a thank-you (or an apology) in the tone of its stars, an answer to one thing
+    the review talks about when it raises any (REPLY_TOPICS), and at times a closing line."""
+    tone = tone_of(rating)
+    sentences = [rng.choice(REPLY_OPENINGS[tone])]
+    topics = reply_topics(rating=rating, review=review)
+    if topics:
+        sentences.append(rng.choice(rng.choice(topics)))
+    sentences.append(rng.choice(REPLY_CLOSINGS[tone]))
+    return " ".join(sentence for sentence in sentences if sentence)

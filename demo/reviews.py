@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from faker.providers.person.en_US import Provider as NamesProvider
 
 from reviews.models import Review, ReviewFlag, ReviewResponse
 
@@ -14,16 +15,11 @@ from . import content
 from .therapists import BATCH_SIZE, TherapistPlan
 
 CLIENT_PREFIX = "demo-client-"
-REPLIES = {
-    "high": [
-        "Thank you for coming in, and for taking the time to write this.",
-        "Thanks! Glad your shoulders feel looser; see you next time.",
-    ],
-    "low": [
-        "I am sorry the session fell short. Please tell me during the massage if the pressure is too much.",
-        "Thank you for the honest feedback; I have changed my booking so sessions start on time.",
-    ],
-}
+# Faker's US first and last names, in its order: a demo client's name is drawn from them by its number.
+FIRST_NAMES = list(NamesProvider.first_names)
+LAST_NAMES = list(NamesProvider.last_names)
+# The share of the reviews of a profile with an owner that the owner has answered.
+REPLY_SHARE = 0.4
 FLAG_DETAILS = ["Reads like an advert.", "Mentions another client by name.", "I do not think they visited.", ""]
 
 
@@ -31,6 +27,13 @@ FLAG_DETAILS = ["Reads like an advert.", "Mentions another client by name.", "I 
 class ReviewPlan:
     plan_index: int
     values: dict
+
+
+def client_name(number: int) -> tuple[str, str]:
+    """The first and last name of demo client `number`, shown on reviews as "Maria G." (User.public_name).
+    Drawn from the number alone, so a client keeps their name whichever seed or run created the account."""
+    own = random.Random(f"client:{number}")
+    return own.choice(FIRST_NAMES), own.choice(LAST_NAMES)
 
 
 def _client_pool(size: int) -> list[int]:
@@ -44,9 +47,11 @@ def _client_pool(size: int) -> list[int]:
         users = []
         for i in range(start, start + missing):
             username = f"{CLIENT_PREFIX}{i:06d}"
+            first, last = client_name(i)
             user = User(
-                username=username, email=f"{username}@example.com", first_name=f"Client {i}", email_confirmed_at=now
-            )
+                username=username, email=f"{username}@example.com", first_name=first, last_name=last,
+                email_confirmed_at=now,
+            )  # fmt: skip
             user.set_unusable_password()
             users.append(user)
         User.objects.bulk_create(users, batch_size=BATCH_SIZE)
@@ -155,15 +160,28 @@ def insert_reviews(plans: list[TherapistPlan], reviews: list[ReviewPlan], *, rng
 def insert_replies_and_flags(count: int, *, rng: random.Random) -> tuple[int, int]:
     """Replies under some of the `count` newest reviews and a few open flags, for the profile and the moderation queue.
 
-    Neither touches the aggregates: a reply or an open flag does not change what a review counts for.
+    Only a profile's owner can reply, so only the reviews of owned profiles get one, written by the owner and
+    answering what the review says (content.reply_text). Neither replies nor open flags touch the aggregates: they
+    do not change what a review counts for.
     """
     if count <= 0:
         return 0, 0
-    newest = list(Review.objects.order_by("-pk").values_list("pk", "author_id", "rating")[:count])
+    newest = list(
+        Review.objects.order_by("-pk").values_list(
+            "pk", "author_id", "rating", "body", "therapist__owner_id", "created_at"
+        )[:count]
+    )
+    now = timezone.now()
     replies = [
-        ReviewResponse(review_id=pk, body=rng.choice(REPLIES["high" if rating >= 4 else "low"]))
-        for pk, _author_id, rating in newest
-        if rng.random() < 0.15
+        ReviewResponse(
+            review_id=pk,
+            author_id=owner_id,
+            body=content.reply_text(rating=rating, review=body, rng=rng),
+            # Answered within a few days of the review.
+            created_at=min(now, posted + datetime.timedelta(days=rng.randint(0, 6), hours=rng.randint(1, 12))),
+        )
+        for pk, _author_id, rating, body, owner_id, posted in newest
+        if owner_id is not None and rng.random() < REPLY_SHARE
     ]
     ReviewResponse.objects.bulk_create(replies, batch_size=BATCH_SIZE)
     reporters = list(
@@ -173,7 +191,7 @@ def insert_replies_and_flags(count: int, *, rng: random.Random) -> tuple[int, in
         .values_list("pk", flat=True)[:20]
     )
     flags = []
-    for pk, author_id, _rating in rng.sample(newest, min(len(newest), max(1, min(12, count // 200)))):
+    for pk, author_id, *_rest in rng.sample(newest, min(len(newest), max(1, min(12, count // 200)))):
         candidates = [user for user in reporters if user != author_id]
         if candidates:
             flags.append(

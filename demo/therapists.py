@@ -2,12 +2,15 @@
 
 import datetime
 import io
+import math
 import random
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
@@ -30,6 +33,7 @@ from therapists.models import (
     specialty_certified_until,
 )
 from therapists.selectors import ranking_evidence
+from therapists.term_bits import refresh_term_bits
 
 from . import content, offerings
 
@@ -43,6 +47,15 @@ DEMO_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
+# The demo practises in this many cities: the biggest well-known ones of the gazetteer (content.CITY_AREA_CODES).
+DEMO_CITY_COUNT = 80
+# Two cities closer than this are one town under two names (a borough, a district, a twin): the bigger one stays.
+SAME_TOWN_KM = 10
+KM_PER_DEGREE = 111.2
+# About a third of the demo profiles have been claimed by their therapist (an owner account): only those can
+# answer reviews, so the demo's replies are theirs. The accounts have unusable passwords, like the demo clients.
+JOINED_SHARE = 0.35
+OWNER_PREFIX = "demo-owner-"
 PALETTE = [(15, 107, 97), (46, 94, 140), (122, 75, 138), (160, 82, 45), (58, 110, 60), (94, 96, 120)]
 
 
@@ -60,6 +73,8 @@ class TherapistPlan:
     # Names of its specialties by id, and its focus areas as (slug, name): what its reviews talk about.
     specialty_names: dict[int, str] = field(default_factory=dict)
     focus_terms: list[tuple[str, str]] = field(default_factory=list)
+    # The therapist has joined the directory: insert_plans gives the profile an owner account.
+    joined: bool = False
 
 
 def _weighted_status(rng: random.Random) -> str:
@@ -146,10 +161,38 @@ def _accepting_confirmed_at(slug: str, now: datetime.datetime) -> datetime.datet
     return now - datetime.timedelta(days=days, seconds=own.randint(0, 86399))
 
 
+def _joined(slug: str) -> bool:
+    """Whether the therapist has claimed the profile; drawn from the slug, so the main sequence stays as it was."""
+    return random.Random(f"joined:{slug}").random() < JOINED_SHARE
+
+
+def distance_km(a: Place, b: Place) -> float:
+    """How far apart two places are, on a flat map: exact enough to tell a town from its neighbour."""
+    north = (a.latitude - b.latitude) * KM_PER_DEGREE
+    east = (a.longitude - b.longitude) * KM_PER_DEGREE * math.cos(math.radians((a.latitude + b.latitude) / 2))
+    return math.hypot(north, east)
+
+
+def demo_cities(count: int = DEMO_CITY_COUNT) -> list[Place]:
+    """The `count` most populous well-known US cities of the gazetteer (content.CITY_AREA_CODES), leaving out any
+    within SAME_TOWN_KM of a bigger one chosen: a city where people would say they live, each under one name."""
+    names = {name for name, _region in content.CITY_AREA_CODES}
+    chosen: list[Place] = []
+    for place in Place.objects.filter(kind=Place.Kind.CITY, country="US", name__in=names).order_by("-population", "pk"):
+        if (place.name, place.region) not in content.CITY_AREA_CODES:
+            continue
+        if any(distance_km(place, bigger) < SAME_TOWN_KM for bigger in chosen):
+            continue
+        chosen.append(place)
+        if len(chosen) == count:
+            break
+    return chosen
+
+
 def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slugs: set[str]) -> list[TherapistPlan]:
-    cities = list(Place.objects.filter(kind=Place.Kind.CITY, country="US").order_by("-population")[:80])
+    cities = demo_cities()
     if not cities:
-        raise ValueError("The gazetteer is empty: run `python manage.py load_places` first.")
+        raise ValueError("The gazetteer has none of the demo's cities: run `python manage.py load_places` first.")
     city_weights = [max(1.0, c.population**0.5) for c in cities]
     specialty_terms = {s.pk: (s.slug, s.name) for s in Specialty.objects.order_by("pk")}
     specialties = {pk: name for pk, (_slug, name) in specialty_terms.items()}
@@ -224,7 +267,7 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
             accepting_new_clients=rng.random() < 0.8,
             accepting_confirmed_at=_accepting_confirmed_at(slug, now),
             hypoallergenic_products=hypoallergenic,
-            phone=content.phone_number(city.region, rng),
+            phone=content.phone_number(city.region, rng, city=city.name),
             email=f"{slug[:40]}@example.com",
             status=rng.choices(list(Therapist.Status.values), weights=[2, 96, 2])[0],
             created_at=now - datetime.timedelta(days=rng.randint(0, 1100), seconds=rng.randint(0, 86399)),
@@ -242,6 +285,7 @@ def plan_therapists(*, count: int, rng: random.Random, fake: Faker, existing_slu
             certifications=_certifications(rng, fake, chosen_specialties, specialties, today, city.region),
             specialty_names={pk: specialties[pk] for pk in chosen_specialties},
             focus_terms=focus,
+            joined=_joined(slug),
         )
         therapist.verified_until = credentials_valid_until(plan.certifications, practice_region=therapist.region)
         therapist.certified_until = specialty_certified_until(plan.certifications)
@@ -298,6 +342,37 @@ def _insert_menus_and_weeks(plans: list[TherapistPlan]) -> None:
     )
 
 
+def _give_owners(plans: list[TherapistPlan]) -> None:
+    """An owner account for every therapist who has joined, named like the therapist (existing demo owner accounts
+    of the same slug, left over from deleted profiles, are reused): the accounts' bulk insert and one query."""
+    User = get_user_model()
+    now = timezone.now()
+    accounts = []
+    for plan in plans:
+        if plan.joined:
+            first, _space, last = plan.therapist.name.partition(" ")
+            username = f"{OWNER_PREFIX}{plan.therapist.slug}"[:150]
+            account = User(
+                username=username, email=f"{username}@example.com", first_name=first, last_name=last,
+                email_confirmed_at=now,
+            )  # fmt: skip
+            account.set_unusable_password()
+            accounts.append(account)
+    if not accounts:
+        return
+    User.objects.bulk_create(accounts, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    free = {
+        username: pk
+        for username, pk, profile in User.objects.filter(username__startswith=OWNER_PREFIX).values_list(
+            "username", "pk", "therapist_profile"
+        )
+        if profile is None
+    }
+    for plan in plans:
+        if plan.joined:
+            plan.therapist.owner_id = free.get(f"{OWNER_PREFIX}{plan.therapist.slug}"[:150])
+
+
 def insert_plans(plans: list[TherapistPlan], *, photos: int, rng: random.Random) -> list[Therapist]:
     """Bulk-insert the therapists, their links, menus, hours and credentials; give the first `photos` a photo."""
     storage = private_storage()
@@ -311,6 +386,7 @@ def insert_plans(plans: list[TherapistPlan], *, photos: int, rng: random.Random)
         )
     therapists = [p.therapist for p in plans]
     with transaction.atomic():
+        _give_owners(plans)
         Therapist.objects.bulk_create(therapists, batch_size=BATCH_SIZE)
         planned = {"specialty": "specialty_ids", "focus": "focus_ids", "language": "language_ids",
                    "amenity": "amenity_ids"}  # fmt: skip
@@ -322,6 +398,10 @@ def insert_plans(plans: list[TherapistPlan], *, photos: int, rng: random.Random)
                 for target in getattr(p, attribute)
             ]
             through.objects.bulk_create(rows, batch_size=NARROW_BATCH_SIZE)
+        if therapists:
+            # Link rows inserted in bulk send no m2m_changed: the links' bits are recomputed here (term_bits).
+            ids = [t.pk for t in therapists]
+            refresh_term_bits(Q(pk__gte=min(ids), pk__lte=max(ids)))
         _insert_menus_and_weeks(plans)
         certifications = []
         for plan in plans:

@@ -9,6 +9,8 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from .models import OpeningPeriod
 
 # The time zone of each US state's largest population (a few states span two zones: their minority areas read
@@ -109,9 +111,25 @@ def overlaps(periods: Iterable[Period]) -> list[tuple[Period, Period]]:
 END_OF_DAY = datetime.time(23, 59)
 
 
+def _twelve_hour_site() -> bool:
+    """Whether the site's readers tell the time on a 12-hour clock: a US site (SITE_COUNTRY) reads "1 pm–9 pm", as
+    its bios say "until 9 pm"; elsewhere the 24-hour clock ("13:00–21:00") is what the reader expects."""
+    return str(settings.SITE_COUNTRY).strip().upper() == "US"
+
+
 def clock(time: datetime.time) -> str:
-    """A time as the profile shows it: "09:00", and "midnight" for a period that runs to the end of the day."""
-    return "midnight" if time >= END_OF_DAY else f"{time:%H:%M}"
+    """A time as the profile and the demo bios show it, in the site's country's way: "9 am", "1:30 pm", "noon",
+    "12:30 am" on a US site, "09:00", "13:30", "12:00", "00:30" elsewhere; "midnight" for a period that runs to the
+    end of the day in both (00:00, when a day opens, stays "12 am": "midnight" would read as that day's end)."""
+    if time >= END_OF_DAY:
+        return "midnight"
+    if not _twelve_hour_site():
+        return f"{time:%H:%M}"
+    if (time.hour, time.minute) == (12, 0):
+        return "noon"
+    hour = time.hour % 12 or 12
+    minutes = f":{time.minute:02d}" if time.minute else ""
+    return f"{hour}{minutes} {'am' if time.hour < 12 else 'pm'}"
 
 
 def zone_city(time_zone: str) -> str:
@@ -138,8 +156,9 @@ def is_open_at(periods: Iterable, moment: datetime.datetime, time_zone: str) -> 
 
 @dataclass(frozen=True)
 class OpenStatus:
-    """Open or closed now on the practice's clock, and when that changes: "Open now · until 18:00",
-    "Closed now · opens Tuesday 09:00". `at` is a wall-clock time of the practice `days_ahead` days from today."""
+    """Open or closed now on the practice's clock, and when that changes: "Open now · until 6 pm", "Closed now ·
+    opens Tuesday 9 am" (times as clock() writes them). `at` is a wall-clock time of the practice `days_ahead` days
+    from today."""
 
     is_open: bool
     at: datetime.time
@@ -164,7 +183,7 @@ class OpenStatus:
 def open_status(periods: Iterable, moment: datetime.datetime, time_zone: str) -> OpenStatus | None:
     """Whether the practice is open at `moment` (aware) on its own clock, and until when or from when; None when
     it lists no hours (a by-appointment practice says so instead). A period running to midnight that the next
-    day's period continues from 00:00 reads as one stretch ("until Tuesday 02:00"), as a night owl's hours do."""
+    day's period continues from 00:00 reads as one stretch ("until Tuesday 2 am"), as a night owl's hours do."""
     periods = list(periods)
     if not periods:
         return None
@@ -203,7 +222,7 @@ def _next_opening(periods: list, weekday: int, now: datetime.time) -> tuple[int,
 @dataclass(frozen=True)
 class DayHours:
     label: str
-    periods: tuple[str, ...]  # "09:00–12:00"; empty when closed
+    periods: tuple[str, ...]  # "9 am–noon" (or "09:00–12:00" outside the US, as clock() writes); empty when closed
 
 
 def weekly_hours(periods: Iterable) -> list[DayHours]:

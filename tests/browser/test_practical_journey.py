@@ -82,7 +82,7 @@ def test_therapist_lists_services_hours_and_payment_and_a_client_finds_them(page
     expect(page.get_by_role("heading", level=1)).to_contain_text("Maya Chen")
     expect(page.get_by_text(re.compile(r"90 min\s*—\s*\$125"))).to_be_visible()
     hours = page.get_by_role("table").filter(has_text="Saturday")
-    expect(hours.get_by_role("row", name=re.compile("Saturday"))).to_contain_text("10:00–16:00")
+    expect(hours.get_by_role("row", name=re.compile("Saturday"))).to_contain_text("10 am–4 pm")
     expect(page.get_by_text("HSA or FSA card").first).to_be_visible()
     expect(page.get_by_text("Free cancellation up to 24 hours before.")).to_be_visible()
     assert_accessible(page, "the profile with its menu, hours and payment")

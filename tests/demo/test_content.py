@@ -11,8 +11,9 @@ import pytest
 from django.core.management import call_command
 
 from demo import content
-from reviews.models import Review
-from therapists.hours import WEEKEND
+from demo.therapists import SAME_TOWN_KM, distance_km
+from reviews.models import Review, ReviewResponse
+from therapists.hours import END_OF_DAY, WEEKEND
 from therapists.models import Specialty, Therapist
 
 pytestmark = pytest.mark.django_db
@@ -112,11 +113,45 @@ def test_when_sentence_speaks_of_the_clock_as_people_do():
     assert content.when_sentence(by_appointment=False, evening_closes=None, weekends=False) == ""
 
 
-def test_phones_are_fictional_555_01xx_numbers_in_the_state_s_area_code(seeded):
+def test_when_sentence_says_the_time_as_the_profile_shows_it(settings):
+    # One formatter (therapists.hours.clock): the bio's "until ..." matches the profile's hours on any site.
+    settings.SITE_COUNTRY = "US"
+    assert "until midnight" in content.when_sentence(by_appointment=False, evening_closes=END_OF_DAY, weekends=False)
+    assert "until 9 pm" in content.when_sentence(by_appointment=False, evening_closes=datetime.time(21), weekends=True)
+    settings.SITE_COUNTRY = "FR"
+    assert "until 21:00" in content.when_sentence(
+        by_appointment=False, evening_closes=datetime.time(21), weekends=False
+    )
+    assert "until 19:30" in content.when_sentence(
+        by_appointment=False, evening_closes=datetime.time(19, 30), weekends=True
+    )
+
+
+def test_phones_are_fictional_555_01xx_numbers_in_the_city_s_own_area_code(seeded):
     for therapist in seeded:
         match = PHONE.match(therapist.phone)
         assert match, therapist.phone
-        assert match.group(1) == content.AREA_CODES[therapist.region]
+        assert match.group(1) == content.CITY_AREA_CODES[(therapist.city, therapist.region)]
+
+
+@pytest.mark.parametrize(
+    ("city", "region", "code"),
+    [("Pittsburgh", "PA", "412"), ("Philadelphia", "PA", "215"), ("Tampa", "FL", "813"), ("San Jose", "CA", "408"),
+     ("Bakersfield", "CA", "661"), ("New York City", "NY", "212"), ("Buffalo", "NY", "716")],
+)  # fmt: skip
+def test_phone_number_takes_the_city_s_area_code_not_the_state_s(city, region, code):
+    assert content.phone_number(region, random.Random(1), city=city).startswith(f"({code}) 555-01")
+
+
+def test_phone_number_falls_back_to_the_state_s_code_for_a_city_outside_the_table():
+    assert content.phone_number("PA", random.Random(1), city="Scranton").startswith("(215) 555-01")
+    assert content.phone_number("ZZ", random.Random(1), city="Nowhere").startswith(f"({content.DEFAULT_AREA_CODE}) ")
+
+
+def test_city_area_codes_are_real_geographic_codes():
+    # N11 codes are service numbers and 555 is not geographic: neither belongs to a city.
+    codes = set(content.CITY_AREA_CODES.values())
+    assert all(re.fullmatch(r"[2-9]\d\d", code) and code[1:] != "11" and code != "555" for code in codes)
 
 
 def test_review_words_agree_with_their_stars(seeded):
@@ -161,12 +196,17 @@ def test_review_texts_vary_across_profiles(seeded):
 
 def test_the_same_seed_gives_the_same_words(small_gazetteer, today):
     def words():
-        return list(Therapist.objects.order_by("slug").values_list("headline", "bio", "phone")), sorted(
-            Review.objects.values_list("therapist__slug", "title", "body")
-        )
+        reviews = [
+            (review.therapist.slug, review.title, review.body, review.author.public_name, review.response.body)
+            if hasattr(review, "response")
+            else (review.therapist.slug, review.title, review.body, review.author.public_name, "")
+            for review in Review.objects.select_related("therapist", "author", "response")
+        ]
+        return list(Therapist.objects.order_by("slug").values_list("headline", "bio", "phone", "city")), sorted(reviews)
 
     call_command("seed_demo", "--therapists", "25", "--seed", "9", "--photos", "0", "--no-logins")
     first = words()
+    assert any(reply for *_review, reply in first[1])  # the replies are compared too
     Therapist.objects.all().delete()
     call_command("seed_demo", "--therapists", "25", "--seed", "9", "--photos", "0", "--no-logins")
     assert words() == first
@@ -180,3 +220,105 @@ def test_phone_number_is_always_in_the_fictional_range(region):
     numbers = {content.phone_number(region, random.Random(seed)) for seed in range(300)}
     assert all(PHONE.match(number) for number in numbers)
     assert len(numbers) > 50
+
+
+# --- replies (issue 12): only owners reply, and a reply answers what its review says ---
+
+# What the audit found replies talking about without their review doing so: a reply that uses the left words must
+# answer a review that uses the right ones.
+ON_TOPIC = [
+    (r"shoulder", r"shoulder"),
+    (r"pressure", r"pressure"),
+    (r"\blate\b|on time", r"\blate\b|on time"),
+    (r"pric", r"pric"),
+    (r"allerg", r"allerg"),
+    (r"stretch", r"stretch"),
+    (r"spotless|\bclean", r"spotless|\bclean"),
+]
+
+
+def _replies_on_topic(reply: str, review: str) -> None:
+    for said, asked in ON_TOPIC:
+        if re.search(said, reply, re.I):
+            assert re.search(asked, review, re.I), (reply, review)
+    for group, words, sentences in content.REPLY_TOPICS:
+        if any(sentence in reply for sentence in sentences):
+            assert any(word in review.lower() for word in words), (group, reply, review)
+
+
+def test_reply_text_answers_only_what_its_review_raises():
+    topical = 0
+    for rating in range(1, 6):
+        for seed in range(120):
+            rng = random.Random(seed)
+            focus = [("shoulder-neck-tightness", "Shoulder and neck tightness")] if seed % 2 else []
+            _title, review = content.review_text(rating=rating, massage="Swedish", focus=focus, name="Ana", rng=rng)
+            reply = content.reply_text(rating=rating, review=review, rng=rng)
+            _replies_on_topic(reply, review)
+            topical += any(s in reply for _group, _words, sentences in content.REPLY_TOPICS for s in sentences)
+    assert topical > 400  # most reviews raise something a reply can answer
+
+
+def test_reply_text_answers_praise_and_complaints_in_their_own_tone():
+    rng = random.Random(3)
+    late = content.reply_text(rating=2, review="The session started late and ended on time.", rng=rng)
+    assert late.split(". ")[0] + "." in content.REPLY_OPENINGS["negative"]
+    assert "started late" in late or "late start" in late.lower()
+    praised = content.reply_text(rating=5, review="Booking was easy and the session started on time.", rng=rng)
+    assert praised.split(". ")[0] + "." in content.REPLY_OPENINGS["positive"]
+    assert "sorry" not in praised.lower()
+
+
+def test_reply_text_to_a_review_raising_nothing_is_a_plain_thank_you():
+    plain = {*content.REPLY_OPENINGS["positive"], *content.REPLY_CLOSINGS["positive"]}
+    for seed in range(30):
+        reply = content.reply_text(rating=5, review="Lovely visit, thank you.", rng=random.Random(seed))
+        assert set(re.split(r"(?<=[.!]) ", reply)) <= plain, reply
+
+
+def test_seed_demo_replies_only_on_owned_profiles_by_their_owner(seeded):
+    replies = list(ReviewResponse.objects.select_related("review__therapist"))
+    assert len(replies) > 50
+    assert all(reply.review.therapist.owner_id for reply in replies)
+    assert all(reply.author_id == reply.review.therapist.owner_id for reply in replies)
+    assert all(reply.created_at >= reply.review.created_at for reply in replies)
+    # Some profiles have joined, most have not: the page "has not joined the directory yet" still shows.
+    owned = sum(bool(t.owner_id) for t in seeded)
+    assert 0.2 < _share(owned, len(seeded)) < 0.5
+
+
+def test_seed_demo_replies_answer_their_reviews_and_vary(seeded):
+    pairs = list(ReviewResponse.objects.values_list("body", "review__body"))
+    for reply, review in pairs:
+        _replies_on_topic(reply, review)
+    texts = Counter(reply for reply, _review in pairs)
+    assert texts.most_common(1)[0][1] <= max(3, 0.03 * len(pairs)), texts.most_common(3)
+    assert len(texts) > 0.7 * len(pairs)
+
+
+def test_seed_demo_reviewers_have_a_first_name_and_an_initial(seeded):
+    authors = {review.author for review in Review.objects.select_related("author")}
+    names = [author.public_name for author in authors]
+    assert all(re.fullmatch(r"[A-Z][a-z]+ [A-Z]\.", name) for name in names), Counter(names).most_common(3)
+    # Varied: hardly two clients share a name.
+    assert len(set(names)) > 0.9 * len(names)
+
+
+# Gazetteer rows no local would give as their city: districts, boroughs, administrative twins.
+ARTEFACT = re.compile(
+    r"^(West|East|North|South|New South) |-Fayette$|^City of |^(Manhattan|Brooklyn|Queens|The Bronx)$"
+)
+
+
+def test_seed_demo_cities_are_well_known_with_one_name_per_town(seeded):
+    places = {t.place for t in Therapist.objects.select_related("place")}
+    assert len(places) > 40
+    for place in places:
+        assert (place.name, place.region) in content.CITY_AREA_CODES, place.label
+        assert not ARTEFACT.search(place.name), place.label
+        for other in places:
+            assert other == place or distance_km(place, other) >= SAME_TOWN_KM, (place.label, other.label)
+
+
+def _share(count: int, total: int) -> float:
+    return count / total

@@ -84,3 +84,23 @@ def test_insert_replies_and_flags_never_flags_a_review_by_its_own_reporter(demo_
     assert (ReviewResponse.objects.count(), ReviewFlag.objects.count()) == (replies, flags)
     assert flags >= 1
     assert not ReviewFlag.objects.filter(reporter_id=F("review__author_id")).exists()
+
+
+def test_insert_replies_and_flags_replies_only_on_owned_profiles_by_their_owner(demo_plans):
+    for index, plan in enumerate(demo_plans):
+        plan.joined = index % 2 == 0
+    planned = _plan(demo_plans, 400)
+    therapist_demo.insert_plans(demo_plans, photos=0, rng=random.Random(5))
+    review_demo.insert_reviews(demo_plans, planned, rng=random.Random(5))
+    replies, _flags = review_demo.insert_replies_and_flags(400, rng=random.Random(5))
+    assert replies > 20
+    stored = ReviewResponse.objects.select_related("review__therapist")
+    assert {reply.review.therapist.slug for reply in stored} <= {p.therapist.slug for p in demo_plans if p.joined}
+    assert all(reply.author_id == reply.review.therapist.owner_id is not None for reply in stored)
+
+
+def test_client_name_is_a_first_and_last_name_from_the_number_alone():
+    assert review_demo.client_name(42) == review_demo.client_name(42)
+    first, last = review_demo.client_name(42)
+    assert first in review_demo.FIRST_NAMES and last in review_demo.LAST_NAMES
+    assert len({review_demo.client_name(number) for number in range(200)}) > 190

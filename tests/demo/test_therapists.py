@@ -5,8 +5,12 @@ import random
 import pytest
 from faker import Faker
 
+from demo import content
 from demo import therapists as therapist_demo
 from therapists.models import Certification, OpeningPeriod, Service, Therapist, credentials_valid_until
+from therapists.places import load_places
+
+from ..factories import PlaceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +86,48 @@ def test_insert_plans_stores_therapists_links_menus_weeks_and_decided_credential
     decided = Certification.objects.exclude(status=Certification.Status.PENDING)
     assert decided.count() == decided.filter(decisions__isnull=False).distinct().count()
     assert not Certification.objects.filter(status=Certification.Status.PENDING, decided_at__isnull=False).exists()
+
+
+def test_demo_cities_are_the_biggest_well_known_cities_each_under_one_name(db):
+    # Down to 200,000 people the gazetteer also holds "Meads, KY" and "Tri-Cities, WA", besides the boroughs,
+    # districts ("South Boston", "West Raleigh", "New South Memphis") and "Lexington-Fayette" of the large cities.
+    load_places(countries=["US"], min_population=200_000, postal_codes=False)
+    cities = therapist_demo.demo_cities()
+    labels = {(place.name, place.region) for place in cities}
+    assert len(cities) == therapist_demo.DEMO_CITY_COUNT
+    assert labels <= set(content.CITY_AREA_CODES)
+    assert not labels & {("Meads", "KY"), ("Tri-Cities", "WA"), ("Lexington-Fayette", "KY"), ("Manhattan", "NY"),
+                         ("New South Memphis", "TN"), ("West Raleigh", "NC"), ("South Boston", "MA")}  # fmt: skip
+    assert {("New York City", "NY"), ("Lexington", "KY"), ("Memphis", "TN"), ("Boston", "MA")} <= labels
+    for place in cities:
+        assert all(other == place or therapist_demo.distance_km(place, other) >= therapist_demo.SAME_TOWN_KM
+                   for other in cities), place.label  # fmt: skip
+    populations = [place.population for place in cities]
+    assert populations == sorted(populations, reverse=True)
+
+
+def test_demo_cities_leave_out_a_smaller_city_within_a_few_km_of_a_bigger_one(db):
+    minneapolis = PlaceFactory(name="Minneapolis", region="MN", latitude=44.98, longitude=-93.26, population=410_000)
+    # Saint Paul placed 3 km away, as a gazetteer's second row for one town would be: it is left out.
+    PlaceFactory(name="Saint Paul", region="MN", latitude=45.0, longitude=-93.24, population=300_000)
+    denver = PlaceFactory(name="Denver", region="CO", latitude=39.74, longitude=-104.98, population=700_000)
+    PlaceFactory(
+        name="Springfield", region="CO", latitude=38.0, longitude=-104.0, population=900_000
+    )  # not in the list
+    assert therapist_demo.demo_cities() == [denver, minneapolis]
+
+
+def test_insert_plans_gives_an_owner_account_to_each_therapist_who_joined(small_gazetteer, today):
+    plans = _plans(30)
+    joined = {plan.therapist.slug for plan in plans if plan.joined}
+    assert 0 < len(joined) < 30
+    therapist_demo.insert_plans(plans, photos=0, rng=random.Random(7))
+    owned = dict(Therapist.objects.filter(owner__isnull=False).values_list("slug", "owner__first_name"))
+    assert set(owned) == joined
+    assert all(plan.therapist.name.startswith(owned[plan.therapist.slug]) for plan in plans if plan.joined)
+    # Seeding again after the profiles were deleted reuses their owner accounts.
+    accounts = set(Therapist.objects.values_list("owner_id", flat=True)) - {None}
+    Therapist.objects.all().delete()
+    plans = _plans(30)
+    therapist_demo.insert_plans(plans, photos=0, rng=random.Random(7))
+    assert set(Therapist.objects.values_list("owner_id", flat=True)) - {None} == accounts

@@ -229,12 +229,12 @@ def test_hours_page_shows_the_stored_week_as_time_inputs(owner_client, owned_the
         (
             {"day2_opens_1": "18:00", "day2_closes_1": "09:00"},
             "day2_opens_1",
-            "Wednesday: closing time (09:00) must be after opening time (18:00).",
+            "Wednesday: closing time (9 am) must be after opening time (6 pm).",
         ),
         (
             {"day2_opens_1": "09:00", "day2_closes_1": "13:00", "day2_opens_2": "12:00", "day2_closes_2": "17:00"},
             "day2_opens_1",
-            "Wednesday: 12:00–17:00 overlaps 09:00–13:00.",
+            "Wednesday: noon–5 pm overlaps 9 am–1 pm.",
         ),
         ({"day2_opens_1": "09:00"}, "day2_closes_1", "Give the closing time too, or clear the opening time."),
         ({"day2_closes_2": "17:00"}, "day2_opens_2", "Give the opening time too, or clear the closing time."),

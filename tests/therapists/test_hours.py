@@ -5,7 +5,7 @@ import zoneinfo
 
 import pytest
 
-from therapists.hours import Period, is_open_at, time_zone_for, weekly_hours
+from therapists.hours import END_OF_DAY, Period, clock, is_open_at, open_status, time_zone_for, weekly_hours
 
 UTC = datetime.UTC
 MON, TUE, SAT, SUN = 0, 1, 5, 6
@@ -85,6 +85,43 @@ def test_weekly_hours_lists_every_day_in_order_with_closed_days_empty():
         ]
     )
     assert [day.label for day in week] == ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-    assert week[0].periods == ("09:00–12:00", "13:00–18:00")
+    assert week[0].periods == ("9 am–noon", "1 pm–6 pm")
     assert week[1].periods == ()
-    assert week[5].periods == ("10:00–14:00",)
+    assert week[5].periods == ("10 am–2 pm",)
+
+
+# --- the clock a reader expects: 12-hour on a US site (SITE_COUNTRY), 24-hour elsewhere ---
+
+
+@pytest.mark.parametrize(
+    ("time", "us", "elsewhere"),
+    [
+        ("09:00", "9 am", "09:00"),
+        ("13:30", "1:30 pm", "13:30"),
+        ("12:00", "noon", "12:00"),
+        ("12:30", "12:30 pm", "12:30"),
+        ("00:30", "12:30 am", "00:30"),
+        ("00:00", "12 am", "00:00"),  # a day opening at 00:00: "midnight" would read as that day's end
+        ("11:05", "11:05 am", "11:05"),
+        ("21:00", "9 pm", "21:00"),
+        ("23:58", "11:58 pm", "23:58"),
+        ("23:59", "midnight", "midnight"),  # END_OF_DAY: the period runs to the end of the day
+        ("23:59:59", "midnight", "midnight"),
+    ],
+)
+def test_clock_writes_times_as_the_sites_readers_tell_them(settings, time, us, elsewhere):
+    settings.SITE_COUNTRY = "US"
+    assert clock(_t(time)) == us
+    settings.SITE_COUNTRY = "FR"
+    assert clock(_t(time)) == elsewhere
+
+
+def test_weekly_hours_and_open_status_follow_the_sites_clock(settings):
+    week = [Period(MON, _t("13:00"), _t("21:00")), Period(TUE, _t("09:30"), END_OF_DAY)]
+    tuesday_morning = datetime.datetime(2026, 6, 16, 8, 0, tzinfo=zoneinfo.ZoneInfo("America/Denver"))
+    settings.SITE_COUNTRY = "US"
+    assert [day.periods for day in weekly_hours(week)[:2]] == [("1 pm–9 pm",), ("9:30 am–midnight",)]
+    assert open_status(week, tuesday_morning, "America/Denver").detail == "opens today 9:30 am"
+    settings.SITE_COUNTRY = "GB"
+    assert [day.periods for day in weekly_hours(week)[:2]] == [("13:00–21:00",), ("09:30–midnight",)]
+    assert open_status(week, tuesday_morning, "America/Denver").detail == "opens today 09:30"

@@ -111,40 +111,40 @@ def test_open_status_reads_the_same_moment_on_each_practice_clock():
     assert in_los_angeles == OpenStatus(is_open=True, at=_t("23:59"), days_ahead=0, weekday=MON)
     assert (in_los_angeles.label, in_los_angeles.detail) == ("Open now", "until midnight")
     assert in_new_york == OpenStatus(is_open=False, at=_t("10:00"), days_ahead=0, weekday=TUE)
-    assert (in_new_york.label, in_new_york.detail) == ("Closed now", "opens today 10:00")
+    assert (in_new_york.label, in_new_york.detail) == ("Closed now", "opens today 10 am")
 
 
 def test_open_status_follows_a_night_across_midnight():
     # Monday 20:00 to midnight, and on from Tuesday 00:00 to 02:00: one stretch for the client.
     night = [Period(MON, _t("20:00"), _t("23:59")), Period(TUE, _t("00:00"), _t("02:00"))]
     evening = open_status(night, _at("2026-06-16T03:00"), "America/Denver")  # Monday 21:00 in Denver
-    assert (evening.is_open, evening.detail) == (True, "until Tuesday 02:00")
+    assert (evening.is_open, evening.detail) == (True, "until Tuesday 2 am")
     last_minute = open_status(night, _at("2026-06-16T05:59:30"), "America/Denver")  # Monday 23:59:30
-    assert (last_minute.is_open, last_minute.detail) == (True, "until Tuesday 02:00")
+    assert (last_minute.is_open, last_minute.detail) == (True, "until Tuesday 2 am")
     after_midnight = open_status(night, _at("2026-06-16T07:00"), "America/Denver")  # Tuesday 01:00
-    assert (after_midnight.is_open, after_midnight.detail) == (True, "until 02:00")
+    assert (after_midnight.is_open, after_midnight.detail) == (True, "until 2 am")
     closed = open_status(night, _at("2026-06-16T08:00"), "America/Denver")  # Tuesday 02:00: closing is exclusive
     assert closed == OpenStatus(is_open=False, at=_t("20:00"), days_ahead=6, weekday=MON)
-    assert closed.detail == "opens Monday 20:00"
+    assert closed.detail == "opens Monday 8 pm"
 
 
 def test_open_status_next_opening_is_next_week_when_the_only_day_is_over():
     monday = [Period(MON, _t("09:00"), _t("17:00"))]
     after = open_status(monday, _at("2026-06-16T00:00"), "America/Denver")  # Monday 18:00 in Denver
     assert after == OpenStatus(is_open=False, at=_t("09:00"), days_ahead=7, weekday=MON)
-    assert after.detail == "opens next Monday 09:00"
+    assert after.detail == "opens next Monday 9 am"
     before = open_status(monday, _at("2026-06-15T14:00"), "America/Denver")  # Monday 08:00
-    assert before.detail == "opens today 09:00"
+    assert before.detail == "opens today 9 am"
     weekend = open_status(monday, _at("2026-06-20T18:00"), "America/Denver")  # Saturday 12:00
-    assert (weekend.days_ahead, weekend.detail) == (2, "opens Monday 09:00")
+    assert (weekend.days_ahead, weekend.detail) == (2, "opens Monday 9 am")
 
 
 def test_open_status_in_a_break_says_when_the_afternoon_opens():
     split_day = [Period(MON, _t("13:00"), _t("18:00")), Period(MON, _t("09:00"), _t("12:00"))]
     morning = open_status(split_day, _at("2026-06-15T16:00"), "America/Denver")  # 10:00
-    assert (morning.is_open, morning.detail) == (True, "until 12:00")
+    assert (morning.is_open, morning.detail) == (True, "until noon")
     lunch = open_status(split_day, _at("2026-06-15T18:30"), "America/Denver")  # 12:30
-    assert (lunch.is_open, lunch.detail) == (False, "opens today 13:00")
+    assert (lunch.is_open, lunch.detail) == (False, "opens today 1 pm")
     at_noon = open_status(split_day, _at("2026-06-15T18:00"), "America/Denver")  # 12:00: the break begins
     assert at_noon.is_open is False
 
@@ -153,9 +153,9 @@ def test_open_status_on_the_day_clocks_spring_forward():
     # New York: Saturday 2026-03-07 is still EST (UTC-5); Sunday 2026-03-08 jumps to EDT (UTC-4) at 02:00.
     weekend = [Period(SAT, _t("10:00"), _t("16:00")), Period(SUN, _t("10:00"), _t("16:00"))]
     saturday = open_status(weekend, _at("2026-03-07T14:30"), "America/New_York")  # 09:30 EST
-    assert (saturday.is_open, saturday.detail) == (False, "opens today 10:00")
+    assert (saturday.is_open, saturday.detail) == (False, "opens today 10 am")
     sunday = open_status(weekend, _at("2026-03-08T14:30"), "America/New_York")  # the same UTC time: 10:30 EDT
-    assert (sunday.is_open, sunday.detail) == (True, "until 16:00")
+    assert (sunday.is_open, sunday.detail) == (True, "until 4 pm")
 
 
 def test_open_status_on_the_day_clocks_fall_back():
@@ -165,7 +165,7 @@ def test_open_status_on_the_day_clocks_fall_back():
     second = open_status(early, _at("2026-11-01T06:30"), "America/New_York")  # 01:30 EST
     after = open_status(early, _at("2026-11-01T07:30"), "America/New_York")  # 02:30 EST
     assert (first.is_open, second.is_open) == (True, True)
-    assert (after.is_open, after.detail) == (False, "opens next Sunday 01:00")
+    assert (after.is_open, after.detail) == (False, "opens next Sunday 1 am")
 
 
 def test_open_status_is_none_without_hours():
@@ -188,7 +188,7 @@ def test_zone_city_names_the_zone_by_its_city(time_zone, city):
 
 def test_weekly_hours_shows_a_period_to_the_end_of_the_day_as_midnight():
     week = weekly_hours([Period(WED, _t("18:00"), _t("23:59"))])
-    assert week[WED].periods == ("18:00–midnight",)
+    assert week[WED].periods == ("6 pm–midnight",)
 
 
 # --- the menu ---
@@ -317,14 +317,31 @@ def test_profile_lists_the_week_with_breaks_and_closed_days_and_is_open_now(clie
     time_machine.move_to(_at("2026-06-15T15:30"), tick=False)  # Monday 09:30 in Denver, 11:30 in New York
     hours = _text(_section(_page(client, therapist), "hours-heading"))
     assert hours == (
-        "Hours Open now · until 12:00 (Denver time) Opening hours, Denver time "
-        "Monday 09:00–12:00, 13:00–18:00 Tuesday Closed Wednesday Closed Thursday Closed Friday Closed "
-        "Saturday 10:00–14:00 Sunday Closed"
+        "Hours Open now · until noon (Denver time) Opening hours, Denver time "
+        "Monday 9 am–noon, 1 pm–6 pm Tuesday Closed Wednesday Closed Thursday Closed Friday Closed "
+        "Saturday 10 am–2 pm Sunday Closed"
     )
     time_machine.move_to(_at("2026-06-16T01:00"), tick=False)  # Monday 19:00 in Denver, Tuesday in New York
-    assert "Closed now · opens Saturday 10:00 (Denver time)" in _text(
+    assert "Closed now · opens Saturday 10 am (Denver time)" in _text(
         _section(_page(client, therapist), "hours-heading")
     )
+
+
+def test_profile_hours_use_the_24_hour_clock_outside_the_us(client, therapist, settings, time_machine):
+    therapist_set_hours(
+        therapist=therapist,
+        periods=[Period(MON, _t("09:00"), _t("12:00")), Period(MON, _t("13:30"), _t("23:59"))],
+        by_appointment=False,
+    )
+    time_machine.move_to(_at("2026-06-15T15:30"), tick=False)  # Monday 09:30 in Denver
+    settings.SITE_COUNTRY = "DE"
+    hours = _text(_section(_page(client, therapist), "hours-heading"))
+    assert "Open now · until 12:00 (Denver time)" in hours
+    assert "Monday 09:00–12:00, 13:30–midnight" in hours
+    settings.SITE_COUNTRY = "US"
+    hours = _text(_section(_page(client, therapist), "hours-heading"))
+    assert "Open now · until noon (Denver time)" in hours
+    assert "Monday 9 am–noon, 1:30 pm–midnight" in hours
 
 
 def test_profile_reads_open_now_on_the_practices_clock_not_the_sites(client, swedish, time_machine):
@@ -336,7 +353,7 @@ def test_profile_reads_open_now_on_the_practices_clock_not_the_sites(client, swe
         therapist_set_hours(therapist=therapist, periods=week, by_appointment=False)
     time_machine.move_to(_at("2026-06-16T06:30"), tick=False)
     assert "Open now · until midnight (Los Angeles time)" in _text(_section(_page(client, west), "hours-heading"))
-    assert "Closed now · opens today 09:00 (New York time)" in _text(_section(_page(client, east), "hours-heading"))
+    assert "Closed now · opens today 9 am (New York time)" in _text(_section(_page(client, east), "hours-heading"))
 
 
 def test_profile_by_appointment_with_and_without_hours(client, therapist):
@@ -346,7 +363,7 @@ def test_profile_by_appointment_with_and_without_hours(client, therapist):
     therapist_set_hours(therapist=therapist, periods=[Period(TUE, _t("09:00"), _t("17:00"))], by_appointment=True)
     hours = _text(_section(_page(client, therapist), "hours-heading"))
     assert "By appointment — book ahead, even within these hours." in hours
-    assert "Tuesday 09:00–17:00" in hours
+    assert "Tuesday 9 am–5 pm" in hours
 
 
 def test_profile_without_hours_asks_and_shows_no_open_status(client, therapist):
@@ -425,4 +442,4 @@ def test_therapist_profile_asks_open_now_at_the_current_moment(therapist, today)
     assert profile.hours.status == OpenStatus(is_open=True, at=_t("10:00"), days_ahead=0, weekday=MON)
     assert profile.hours.zone_city == "Denver"
     later = therapist_profile(therapist, moment=_at("2026-06-15T16:30"))
-    assert later.hours.status.detail == "opens next Monday 09:00"
+    assert later.hours.status.detail == "opens next Monday 9 am"

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min
 
-from ..hours import Period, opens_evenings, opens_weekends, overlaps
+from ..hours import Period, clock, opens_evenings, opens_weekends, overlaps
 from ..models import (
     MAX_SERVICE_PRICE,
     MIN_SERVICE_PRICE,
@@ -133,13 +133,13 @@ def check_hours(periods: Sequence[Period]) -> dict[int, list[str]]:
             errors.setdefault(period.weekday, []).append("Choose a day of the week.")
         elif period.closes <= period.opens:
             errors.setdefault(period.weekday, []).append(
-                f"{days[period.weekday]}: closing time ({period.closes:%H:%M}) must be after opening time "
-                f"({period.opens:%H:%M}). For hours past midnight, add the rest to the next day."
+                f"{days[period.weekday]}: closing time ({clock(period.closes)}) must be after opening time "
+                f"({clock(period.opens)}). For hours past midnight, add the rest to the next day."
             )
     for earlier, later in overlaps(p for p in periods if p.weekday in days):
         errors.setdefault(later.weekday, []).append(
-            f"{days[later.weekday]}: {later.opens:%H:%M}–{later.closes:%H:%M} overlaps "
-            f"{earlier.opens:%H:%M}–{earlier.closes:%H:%M}."
+            f"{days[later.weekday]}: {clock(later.opens)}–{clock(later.closes)} overlaps "
+            f"{clock(earlier.opens)}–{clock(earlier.closes)}."
         )
     return errors
 

@@ -167,10 +167,10 @@ def test_check_hours_keys_each_error_by_its_weekday():
     )
     assert list(errors) == [MONDAY, SATURDAY]
     assert errors[MONDAY] == [
-        "Monday: closing time (09:00) must be after opening time (18:00). "
+        "Monday: closing time (9 am) must be after opening time (6 pm). "
         "For hours past midnight, add the rest to the next day."
     ]
-    assert errors[SATURDAY] == ["Saturday: 12:00–17:00 overlaps 09:00–13:00."]
+    assert errors[SATURDAY] == ["Saturday: noon–5 pm overlaps 9 am–1 pm."]
     assert check_hours([Period(MONDAY, _t("09:00"), _t("12:00"))]) == {}
 
 
