@@ -194,6 +194,8 @@ def accepting_confirmed_q(now: datetime.datetime | None = None) -> Q:
     return Q(accepting_new_clients=True, accepting_confirmed_at__gte=accepting_confirmed_since(now))
 
 
+# Therapist's links as bits (therapists.term_bits), written only from the links.
+LINK_BITS = ("specialty_bits", "focus_bits", "language_bits", "amenity_bits")
 # The columns the search's "at least" and "at most" filters read, at the end of the facet index so that the counts
 # under such a filter read the index too (therapists_therapist's own indexes on some of them serve the sorts).
 FACET_RANGE_COLUMNS = (
@@ -436,11 +438,16 @@ class Therapist(models.Model):
             # One index per sort order, each led by status, so a page is an index walk.
             models.Index(fields=["status", "-score", "id"], name="therapist_status_score"),
             models.Index(fields=["status", "-rating_sort", "-review_count", "id"], name="therapist_sort_rating"),
-            models.Index(fields=["status", "-review_count", "-score", "id"], name="therapist_sort_reviews"),
-            models.Index(fields=["status", "-years_experience", "-score", "id"], name="therapist_sort_experience"),
+            # The indexes SQLite picks for "at least N reviews" and "N years or more" end with the links' bits, so
+            # that the link facets under such a filter read no wide row (PERFORMANCE.md, 2026-12-07).
+            models.Index(fields=["status", "-review_count", "-score", "id", *LINK_BITS], name="therapist_sort_reviews"),
+            models.Index(
+                fields=["status", "-years_experience", "-score", "id", *LINK_BITS], name="therapist_sort_experience"
+            ),
             models.Index(fields=["status", "price_sort", "-score", "id"], name="therapist_sort_price"),
             models.Index(fields=["status", "-created_at", "id"], name="therapist_sort_newest"),
-            models.Index(fields=["latitude", "longitude"], name="therapist_lat_lng"),
+            # And the coordinates' index, for a search near a place.
+            models.Index(fields=["latitude", "longitude", *LINK_BITS], name="therapist_lat_lng"),
             # Covers the gender, verified, switch and link counts and the filters on a number, so that a cold search
             # counts from the index, never from the wide rows (PERFORMANCE.md).
             models.Index(
@@ -456,10 +463,7 @@ class Therapist(models.Model):
                     "open_weekends",
                     "open_evenings",
                     "certified_until",
-                    "specialty_bits",
-                    "focus_bits",
-                    "language_bits",
-                    "amenity_bits",
+                    *LINK_BITS,
                     *FACET_RANGE_COLUMNS,
                 ],
                 name="therapist_facet_switches",
@@ -467,7 +471,7 @@ class Therapist(models.Model):
         ]
 
     # Written only by therapists.term_bits, from the links.
-    LINK_BITS_FIELDS = ("specialty_bits", "focus_bits", "language_bits", "amenity_bits")
+    LINK_BITS_FIELDS = LINK_BITS
 
     def __str__(self):
         return self.name
