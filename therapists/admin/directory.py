@@ -28,27 +28,13 @@ from ..services.profiles import (
     therapists_delete,
 )
 from ..services.scoring import therapist_refresh_credentials
-from ..vocabulary import clear_vocabulary_cache
 
-
-class VocabularyCacheMixin:
-    """Search reads the vocabularies from a cache: any change in the admin clears it."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        clear_vocabulary_cache()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        clear_vocabulary_cache()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        clear_vocabulary_cache()
+# Search reads the vocabularies from a cache: every save or deletion of a term clears it, on any path, through the
+# signals therapists.term_bits connects (a term's bit must never be read stale).
 
 
 @admin.register(Specialty, FocusArea, Amenity)
-class VocabularyAdmin(VocabularyCacheMixin, admin.ModelAdmin):
+class VocabularyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
@@ -56,7 +42,7 @@ class VocabularyAdmin(VocabularyCacheMixin, admin.ModelAdmin):
 
 
 @admin.register(Language)
-class LanguageAdmin(VocabularyCacheMixin, admin.ModelAdmin):
+class LanguageAdmin(admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
