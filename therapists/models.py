@@ -280,8 +280,9 @@ class Therapist(models.Model):
     region = models.CharField(max_length=40, blank=True)
     country = models.CharField(max_length=2, default="US")
     postal_code = models.CharField(max_length=12, blank=True)
-    latitude = models.FloatField(null=True, blank=True, db_index=True)
-    longitude = models.FloatField(null=True, blank=True, db_index=True)
+    # Indexed by therapist_lat_lng (Meta), which also carries the links' bits: no index of their own (0016).
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
     travels_to_client = models.BooleanField("travels to the client", default=False)
 
     # Where exactly: shown only when the therapist chooses (many work from home and show only the area).
@@ -446,7 +447,8 @@ class Therapist(models.Model):
             ),
             models.Index(fields=["status", "price_sort", "-score", "id"], name="therapist_sort_price"),
             models.Index(fields=["status", "-created_at", "id"], name="therapist_sort_newest"),
-            # And the coordinates' index, for a search near a place.
+            # And the coordinates' index, for a search near a place: the only one on them, so that the counts near a
+            # place read it and no wide row (a single-column index on longitude drew SQLite's planner away).
             models.Index(fields=["latitude", "longitude", *LINK_BITS], name="therapist_lat_lng"),
             # Covers the gender, verified, switch and link counts and the filters on a number, so that a cold search
             # counts from the index, never from the wide rows (PERFORMANCE.md).

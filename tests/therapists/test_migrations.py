@@ -206,3 +206,28 @@ def test_every_migration_leaves_the_sqlite_text_search_triggers_in_place():
         "therapist_text_update",
         "therapist_words_update",
     }
+
+
+def _coordinate_indexes() -> dict[str, list[str]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "therapists_therapist")
+    return {
+        name: details["columns"]
+        for name, details in constraints.items()
+        if details["index"] and details["columns"] and details["columns"][0] in ("latitude", "longitude")
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0016_leaves_the_coordinates_one_index_with_the_bits_and_gives_back_the_others_in_reverse():
+    """The single-column indexes drew SQLite's planner away from therapist_lat_lng, which holds the links' bits."""
+    lat_lng = ["latitude", "longitude", "specialty_bits", "focus_bits", "language_bits", "amenity_bits"]
+    assert _coordinate_indexes() == {"therapist_lat_lng": lat_lng}
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("therapists", "0015_bits_in_range_indexes")])
+    assert sorted(_coordinate_indexes().values()) == [["latitude"], lat_lng, ["longitude"]]
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert _coordinate_indexes() == {"therapist_lat_lng": lat_lng}
