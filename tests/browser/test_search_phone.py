@@ -184,8 +184,12 @@ def test_filters_applied_on_change_leave_defaults_and_empty_values_out_of_the_ad
     expect(page).to_have_url(re.compile(r"verified=true"))
     query = page.url.split("?", 1)[1]
     assert sorted(part.split("=")[0] for part in query.split("&")) == ["near", "verified"], query
+    # The address changes once the next page starts to arrive; its deferred script, which applies a change, runs
+    # once the page and its stylesheet are in. A person cannot choose within those milliseconds; the test can.
+    page.wait_for_load_state("load")
     page.get_by_label("Within").select_option(label="50 miles")
     expect(page).to_have_url(re.compile(r"radius_km=80.47"))
+    page.wait_for_load_state("load")
     page.get_by_label("Sort by").select_option(label="Nearest")
     expect(page).to_have_url(re.compile(r"sort=distance"))
     expect(page.get_by_label("Sort by")).to_have_value("distance")
