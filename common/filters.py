@@ -62,7 +62,20 @@ def _quoted(entries: list[str]) -> str:
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
 
 
-class TolerantChoiceField(fields.ChoiceField):
+class SharedChoicesMixin:
+    """A choice field whose copies share its list of choices: a form copies every field it is built with, and
+    ChoiceField copies its choices deeply, pair by pair (about a thousand copy calls for the search form's
+    vocabularies). The (value, label) pairs are never changed in place, so sharing them is safe."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        choices = self._choices
+        shared = isinstance(choices, fields.ChoiceIterator)
+        result._choices = self.iterator(result, choices.choices) if shared else choices
+        return result
+
+
+class TolerantChoiceField(SharedChoicesMixin, fields.ChoiceField):
     """One choice, by its code or its name, in any case: "Rating" and "highest rated" are `rating`."""
 
     def to_python(self, value):
@@ -70,7 +83,7 @@ class TolerantChoiceField(fields.ChoiceField):
         return _by_code_or_name(self.choices).get(text.strip().casefold(), text) if text else text
 
 
-class TolerantMultipleChoiceField(fields.MultipleChoiceField):
+class TolerantMultipleChoiceField(SharedChoicesMixin, fields.MultipleChoiceField):
     """Several entries of a list, each by its code or its name, in any case ("Swedish", "English", "EN").
 
     Entries not on the list are an error that names them in the words of `noun` ("We have no amenity called

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from therapists.places import MAP_POSITION_LABEL, Origin, resolve_place
+from therapists.places import MAP_POSITION_LABEL, Origin, cached_resolve_place
 
 from .models import MAX_COMPARED
 
@@ -59,7 +59,7 @@ class CompareForm(ChosenForm):
         lat, lng, near = cleaned.get("lat"), cleaned.get("lng"), (cleaned.get("near") or "").strip()
         # The search page's rule: a typed place wins over the position in the link.
         if near:
-            self.origin = resolve_place(near)
+            self.origin = cached_resolve_place(near)
             if self.origin is None:
                 self.add_error("near", f"We could not find “{near}”. Try a city and state, or a ZIP code.")
         elif "lat" in self.errors or "lng" in self.errors or (lat is None) != (lng is None):

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView, View
 
 from common import throttles
 from therapists.models import Therapist
-from therapists.places import MAP_POSITION_LABEL, Origin, resolve_place
+from therapists.places import MAP_POSITION_LABEL, Origin, cached_resolve_place
 
 from . import compare, selectors, services
 from .forms import CompareForm, ShareForm, TherapistButtonForm
@@ -49,7 +49,7 @@ def search_origin(url: str) -> Origin | None:
     params = QueryDict(parts.query)
     near = params.get("near", "").strip()[:200]
     if near:
-        return resolve_place(near)
+        return cached_resolve_place(near)
     try:
         lat, lng = float(params["lat"]), float(params["lng"])
     except (KeyError, ValueError):

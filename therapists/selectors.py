@@ -189,10 +189,18 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
     """Facet counts under the other active filters, and the result count: one UNION and one aggregate query."""
     data = filterset.form.cleaned_data
     facets: dict[str, dict] = {}
+    passing_under: dict[frozenset, QuerySet] = {}
+
+    def passing(exclude) -> QuerySet:
+        # Leaving out a filter that is not active changes nothing: the arms and the aggregate share one queryset
+        # for each set of active filters left out (building one, the distance near a place above all, is ORM work).
+        left_out = frozenset(name for name in exclude if is_active(name, filterset.honoured.get(name)))
+        if left_out not in passing_under:
+            passing_under[left_out] = filterset.filter_queryset(filterset.queryset.all(), exclude=left_out).order_by()
+        return passing_under[left_out]
 
     def others(kind):
-        exclude = {kind} if kind in filterset.ANY_OF else set()
-        return filterset.filter_queryset(filterset.queryset.all(), exclude=exclude).order_by()
+        return passing({kind} if kind in filterset.ANY_OF else set())
 
     # The link facets: the matching therapists grouped by their links' bits (term_bits), read from the facet
     # index; each group's count goes to every term whose bit it holds.
@@ -209,7 +217,7 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
                 counts[by_bit[kind][bit]] = counts.get(by_bit[kind][bit], 0) + n
     # Gender and verified are columns: over the rows that pass every other filter, conditional
     # counts give both facets and the result count in one aggregate.
-    common = filterset.filter_queryset(filterset.queryset.all(), exclude={"gender", "verified"})
+    common = passing({"gender", "verified"})
     today = timezone.localdate()
     gender_q = Q(gender__in=data["gender"]) if data.get("gender") else Q()
     verified_q = Q(verified_until__gte=today) if data.get("verified") else Q()
@@ -325,7 +333,7 @@ def search(params, page_number=None, page_size: int = 20, wider_radii_km: list[f
     filterset = TherapistFilterSet(params, queryset=Therapist.objects.published())
     facets, total = _cached_facets(filterset, sorted(wider_radii_km))
     relaxations = facets.get("relaxations", [])
-    results = filterset.results()
+    results = filterset.results(expected=total)
     paginator = Paginator(results, page_size)
     # The aggregate above already counted the results; spare the paginator its COUNT query.
     paginator.count = total

@@ -1,5 +1,7 @@
 """Views of the directory: home, search and profile."""
 
+import hashlib
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import ngettext
@@ -39,8 +41,9 @@ class TherapistListView(TemplateView):
         form = result.filterset.form
         page = SearchPage(params, result)
         for therapist in result.page.object_list:
-            if getattr(therapist, "distance_km", None) is not None:
-                therapist.distance_label = units.format_distance(therapist.distance_km)
+            # Always set: a template's lookup of a missing attribute costs a dir() of the instance.
+            distance = getattr(therapist, "distance_km", None)
+            therapist.distance_label = units.format_distance(distance) if distance is not None else ""
         relaxations = page.relaxations()
         # A search that finds nobody shows its recovery on every page asked for; the recovery then says that the
         # page does not exist (templates/therapists/_search_recovery.html), in place of the list's own notice.
@@ -69,7 +72,9 @@ class TherapistListView(TemplateView):
             page_out_of_range=None if found_nobody else result.page_out_of_range,
             first_page_href=page.href(page=None),
             last_page_href=page.href(page=str(result.paginator.num_pages)),
+            panel_seconds=selectors.FACET_CACHE_SECONDS,
         )
+        context["panel_key"] = page.panel_key(context)
         return context
 
 
@@ -181,6 +186,28 @@ class SearchPage:
             elif name in FILTER_WORDS and selectors.is_active(name, value):
                 chips.append({"label": self._words(name, value), "href": self._without(name)})
         return chips
+
+    def panel_key(self, context: dict) -> str:
+        """A digest of everything the filters panel shows, which keys its rendered HTML in the cache
+        (therapist_list.html): the search as typed but its page, every error, the place, the options and their
+        counts. Whatever changes what the panel shows changes the key, so a cached panel never outlives what it
+        shows; and rendering it (a third of a warm search page) is spared for the same search and its other pages.
+        """
+        shown = (
+            sorted((name, self.params.getlist(name)) for name in self.params if name != "page"),
+            {name: [str(error) for error in errors] for name, errors in self.form.errors.items()},
+            self.result.origin,
+            context["place_suggestions"],
+            len(context["chips"]),
+            context["facet_groups"],
+            context["days_group"],
+            [(switch["label"], switch["count"]) for switch in context["switches"] + context["offering_switches"]],
+            context["radius_options"],
+            context["sort_options"],
+            self.form.uses_map_position,
+            self.form.default_radius,
+        )
+        return hashlib.sha256(repr(shown).encode()).hexdigest()
 
     def facet_groups(self) -> list[dict]:
         """The checkbox groups with their counts; entries nobody in the results offers are folded away,

@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from therapists.filters import TherapistFilterSet
 from therapists.models import Therapist
 from therapists.selectors import search
 
@@ -34,7 +36,7 @@ def test_filter_verified_needs_a_current_verified_credential(today):
     assert len(slugs({"verified": "false"})) == 3
 
 
-def test_filter_specialty_certified_needs_every_chosen_specialty_certified(vocab, today):
+def test_filter_specialty_certified_needs_every_chosen_specialty_certified(vocab, today, denver):
     a = TherapistFactory(slug="a", specialties=[vocab["swedish"], vocab["thai"]])
     b = TherapistFactory(slug="b", specialties=[vocab["swedish"], vocab["thai"]])
     c = TherapistFactory(slug="c", specialties=[vocab["swedish"]])
@@ -48,6 +50,16 @@ def test_filter_specialty_certified_needs_every_chosen_specialty_certified(vocab
     )  # fmt: skip
     assert slugs({"specialty": ["swedish", "thai"], "specialty_certified": "true"}) == ["a"]
     assert sorted(slugs({"specialty": "swedish", "specialty_certified": "true"})) == ["a", "b"]
+    # Near a place the same rule holds, tested row by row in the place's box rather than read from the list of
+    # every certification of the type; the counts agree with the results.
+    assert slugs({"specialty": ["swedish", "thai"], "specialty_certified": "true", "near": "Denver"}) == ["a"]
+    near = search(query({"specialty": "swedish", "specialty_certified": "true", "near": "Denver"}))
+    assert sorted(t.slug for t in near.page.object_list) == ["a", "b"] and near.paginator.count == 2
+    assert near.facets["switches"]["specialty_certified"] == 2
+    condition = str(Therapist.objects.filter(near.filterset.specialty_certified_condition()).query)
+    assert "EXISTS" in condition and " IN (SELECT" not in condition
+    anywhere = search(query({"specialty": "swedish", "specialty_certified": "true"})).filterset
+    assert " IN (SELECT" in str(Therapist.objects.filter(anywhere.specialty_certified_condition()).query)
 
 
 def test_filter_specialty_certified_without_a_type_reads_certified_until_against_today(vocab, today, time_machine):
@@ -196,3 +208,58 @@ def test_filterset_excludes_unpublished_profiles():
 def test_filterset_ignores_unknown_parameters():
     TherapistFactory(slug="x")
     assert slugs({"utm_source": "mail", "color": "blue"}) == ["x"]
+
+
+@pytest.fixture
+def certified_and_worded(vocab, today):
+    """Twelve therapists, some certified in Swedish or Thai, some whose bio says "listen" or "café", in a known
+    score order."""
+    made = []
+    for i in range(12):
+        therapist = TherapistFactory(
+            slug=f"t{i:02}", name=f"Ann Johnsen {i}" if i % 4 == 0 else f"Bo Lee {i}", score=100 - i,
+            specialties=[vocab["swedish"], vocab["thai"]], bio="I listen first." if i % 3 else "Calm hands. CAFÉ.",
+        )  # fmt: skip
+        for specialty in ([vocab["swedish"]] if i % 2 else [vocab["swedish"], vocab["thai"]]) if i % 5 else []:
+            CertificationFactory(therapist=therapist, kind="specialty", specialty=specialty, status="verified")
+        made.append(therapist)
+    return made
+
+
+WALKED_SEARCHES = [
+    {"specialty": "swedish", "specialty_certified": "true"},
+    {"specialty": ["swedish", "thai"], "specialty_certified": "true"},
+    {"q": "listen"},
+    {"q": "listen johnson"},
+    {"q": "café"},
+    {"q": "thai listen", "specialty": "thai", "specialty_certified": "true", "sort": "newest"},
+]
+
+
+@pytest.mark.parametrize("params", WALKED_SEARCHES)
+def test_filter_a_page_read_in_the_sort_order_holds_the_rows_of_a_page_read_from_the_matches(
+    certified_and_worded, monkeypatch, params
+):
+    """Above WALK_SORT_ORDER_FROM results, the page tests certification and text row by row in the sort order
+    (filters.TherapistFilterSet.results); below it, it reads them from the certifications and the text matches.
+    Either way, every page holds the same therapists in the same order."""
+
+    def pages(threshold):
+        monkeypatch.setattr(TherapistFilterSet, "WALK_SORT_ORDER_FROM", threshold)
+        return [[t.slug for t in search(query({**params, "page": n}), n, page_size=3).page.object_list]
+                for n in (1, 2, 3)]  # fmt: skip
+
+    matched, walked = pages(10**9), pages(-1)
+    assert walked == matched and walked[0]
+    filterset = search(query(params)).filterset
+    from_matches = str(filterset.results().query)  # the count unknown: read from the matches
+    in_sort_order = str(filterset.results(expected=1).query)  # WALK_SORT_ORDER_FROM is -1 from pages(-1)
+    if params.get("specialty_certified"):
+        assert "EXISTS" in in_sort_order and "EXISTS" not in from_matches
+    if params.get("q") and connection.vendor == "sqlite":
+        # Never the list of every match to drive from: an ASCII word is a substring test, any other word a probe.
+        assert "(+" not in from_matches and "therapist_text" in from_matches
+        if params["q"].isascii():
+            assert "LIKE" in in_sort_order and "therapist_text" not in in_sort_order
+        else:
+            assert '(+"therapists_therapist"."id") IN (SELECT rowid FROM therapist_text' in in_sort_order

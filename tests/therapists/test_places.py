@@ -8,6 +8,7 @@ from therapists.places import (
     Origin,
     PlaceChoice,
     autocomplete_places,
+    cached_resolve_place,
     load_places,
     looks_like_postal_code,
     name_forms,
@@ -282,6 +283,31 @@ def test_name_forms_cover_the_common_spellings_and_stay_bounded():
 def test_resolve_place_runs_one_query(saint_louis, new_york, django_assert_num_queries, typed):
     with django_assert_num_queries(1):
         resolve_place(typed)
+
+
+def test_cached_resolve_place_answers_a_repeated_place_without_a_query(saint_louis, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        first = cached_resolve_place("Saint Louis")
+    with django_assert_num_queries(0):
+        again = cached_resolve_place("Saint Louis")
+    assert again == first == resolve_place("Saint Louis")
+
+
+def test_cached_resolve_place_asks_again_for_a_place_it_did_not_know(django_assert_num_queries):
+    assert cached_resolve_place("Boulder") is None
+    PlaceFactory(name="Boulder", search_name="boulder", region="CO", population=108_000)
+    with django_assert_num_queries(1):
+        found = cached_resolve_place("Boulder")
+    assert found is not None and found.label == "Boulder, CO"
+
+
+def test_cached_resolve_place_keeps_each_home_country_apart(settings):
+    PlaceFactory(name="London", search_name="london", country="GB", region="ENG", population=8_900_000)
+    PlaceFactory(name="London", search_name="london", country="US", region="KY", population=8_000)
+    settings.SITE_COUNTRY = "US"
+    assert cached_resolve_place("London").label == "London, KY"
+    settings.SITE_COUNTRY = "GB"
+    assert cached_resolve_place("London").label == resolve_place("London").label != "London, KY"
 
 
 @pytest.fixture

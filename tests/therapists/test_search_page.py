@@ -305,15 +305,15 @@ def test_search_page_zero_results_with_no_filter_to_blame_says_so(client, vocab)
     assert "No single filter is to blame" in content
 
 
-# Queries of a search that finds nobody. Cached: the newest-change lookup, plus the gazetteer for a place; no page
-# of therapists is read. Afresh: the facet UNION, the column aggregate, and ONE aggregate of every relaxation's
-# conditional count, however many filters are active. On PostgreSQL, text adds the specialty-name trigram match.
+# Queries of a search that finds nobody. Cached: the newest-change lookup (a place's origin is cached too:
+# places.cached_resolve_place); no page of therapists is read. Afresh: the facet UNION, the column aggregate, and
+# ONE aggregate of every relaxation's conditional count, however many filters are active.
 ZERO_QUERIES = {
     "two-filters": ({"specialty": "swedish", "hypoallergenic": "true"}, 1, 4),
     "many-filters-and-a-place": (
         {"specialty": "swedish", "hypoallergenic": "true", "mobile": "true", "language": "en", "min_rating": "4",
          "amenity": ["private-room", "fresh-linens"], "max_price": "10", "near": "Denver"},
-        2, 5,
+        1, 4,
     ),
 }  # fmt: skip
 
@@ -342,3 +342,59 @@ def test_search_page_escapes_suggestions_and_chips(client, swedish_pair):
     PlaceFactory(name="<b>Denvex</b>", search_name="<b>denvex</b>", region="CO", population=10)
     content = client.get(SEARCH_URL, {"near": "<b>Denv", "q": "<i>x</i>"}).content.decode()
     assert "<b>" not in content.split("<main", 1)[-1] and "<i>x</i>" not in content
+
+
+# --- the filters panel's cached HTML (views.SearchPage.panel_key) ---
+
+
+def _panel(response) -> str:
+    content = response.content.decode()
+    return content[content.index('<form class="filters"') : content.index("</form>", content.index('class="filters"'))]
+
+
+def _panel_rendered(response) -> bool:
+    return "therapists/_facet_group.html" in [template.name for template in response.templates]
+
+
+def test_search_panel_is_rendered_once_for_a_search_and_served_to_its_other_pages(client, swedish_pair, settings):
+    settings.SEARCH_PAGE_SIZE = 1
+    first = client.get(SEARCH_URL, {"specialty": "swedish"})
+    again = client.get(SEARCH_URL, {"specialty": "swedish"})
+    second_page = client.get(SEARCH_URL, {"specialty": "swedish", "page": "2"})
+    assert _panel_rendered(first) and not _panel_rendered(again) and not _panel_rendered(second_page)
+    assert _panel(first) == _panel(again) == _panel(second_page)
+    assert "Swen Swedish" in first.content.decode() and "Sara Swedish" in second_page.content.decode()
+
+
+def test_search_panel_shows_the_new_counts_after_a_change(client, today, time_machine, swedish_pair, vocab):
+    before = _panel(client.get(SEARCH_URL))
+    assert re.search(r"Thai <span class=\"count\">\(1\)</span>", before)
+    time_machine.shift(datetime.timedelta(minutes=1))
+    TherapistFactory(name="Tia Thai", specialties=[vocab["thai"]])
+    response = client.get(SEARCH_URL)
+    assert _panel_rendered(response)
+    assert re.search(r"Thai <span class=\"count\">\(2\)</span>", _panel(response))
+
+
+def test_search_panel_shows_what_each_search_typed_and_its_own_errors(client, swedish_pair):
+    nine = _panel(client.get(SEARCH_URL, {"min_rating": "9", "q": "swen"}))
+    zero = _panel(client.get(SEARCH_URL, {"min_rating": "0", "q": "sara"}))
+    assert 'value="9"' in nine and 'value="swen"' in nine and 'value="sara"' not in nine
+    assert 'value="0"' in zero and 'value="sara"' in zero and 'value="9"' not in zero
+    assert "Choose a rating from 1 to 5." in nine and "Choose a rating from 1 to 5." in zero
+    # The same search as typed differently ("Swedish" for "swedish") is its own entry, with what was typed.
+    assert 'value="Swen"' in _panel(client.get(SEARCH_URL, {"min_rating": "9", "q": "Swen"}))
+
+
+def test_search_panel_follows_a_renamed_type_of_massage_at_once(client, swedish_pair, vocab):
+    assert "Swedish <span" in _panel(client.get(SEARCH_URL))
+    vocab["swedish"].name = "Swedish relaxation"
+    vocab["swedish"].save()
+    assert "Swedish relaxation <span" in _panel(client.get(SEARCH_URL))
+
+
+def test_search_panel_follows_the_place_searched(client, swedish_pair):
+    denver = _panel(client.get(SEARCH_URL, {"near": "Denver"}))
+    nowhere = _panel(client.get(SEARCH_URL, {"near": "Atlantis"}))
+    assert "Nearest" in denver and "Nearest" not in nowhere
+    assert "We could not find “Atlantis”" in nowhere and "We could not find" not in denver
