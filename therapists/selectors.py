@@ -3,11 +3,13 @@
 import datetime
 import hashlib
 import itertools
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
@@ -203,14 +205,21 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
         return passing({kind} if kind in filterset.ANY_OF else set())
 
     # The link facets: the matching therapists grouped by their links' bits (term_bits), read from the facet
-    # index; each group's count goes to every term whose bit it holds.
-    union_parts = [
-        others(kind).values(column).annotate(link=Value(kind), n=Count("pk")).values_list("link", column, "n")
-        for kind, column in term_bits.BITS_COLUMNS.items() if kind in filterset.LINK_FACETS
-    ]  # fmt: skip
+    # index; each group's count goes to every term whose bit it holds. Near a place with no link filter, every
+    # kind counts the same rows: they are read once (_link_groups_in_one_pass), not once a kind.
+    kinds = {kind: column for kind, column in term_bits.BITS_COLUMNS.items() if kind in filterset.LINK_FACETS}
+    shared = filterset.origin is not None and not any(is_active(kind, data.get(kind)) for kind in kinds)
+    if shared and _materialises_cte(filterset.queryset.db):
+        groups = _link_groups_in_one_pass(passing(set()), kinds)
+    else:
+        union_parts = [
+            others(kind).values(column).annotate(link=Value(kind), n=Count("pk")).values_list("link", column, "n")
+            for kind, column in kinds.items()
+        ]  # fmt: skip
+        groups = union_parts[0].union(*union_parts[1:], all=True)
     terms = vocabulary.vocabulary()
     by_bit = {kind: {term.bit: term.id for term in terms[kind]} for kind in filterset.LINK_FACETS}
-    for kind, bits, n in union_parts[0].union(*union_parts[1:], all=True):
+    for kind, bits, n in groups:
         counts = facets.setdefault(kind, {})
         for bit in term_bits.set_bits(bits):
             if bit in by_bit[kind]:
@@ -244,6 +253,30 @@ def _facets(filterset: TherapistFilterSet) -> tuple[dict, int]:
     }
     facets["days"] = {day: counts[f"days_{day}"] for day, _ in DAYS}
     return facets, counts["total"]
+
+
+def _materialises_cte(alias: str) -> bool:
+    """Whether the database takes `WITH ... AS MATERIALIZED`: PostgreSQL (12 on) and SQLite from 3.35."""
+    vendor = connections[alias].vendor
+    return vendor == "postgresql" or (vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 35, 0))
+
+
+def _link_groups_in_one_pass(queryset: QuerySet, kinds: dict[str, str]) -> list[tuple[str, int, int]]:
+    """(kind, bits, count) for each kind's bits column over the rows of the queryset, which every kind's count
+    shares (no link filter is active): the rows' bits are read once into a materialised CTE, then grouped by each
+    column. Near a place, each row's great-circle distance is then computed once, not once per kind: about 20 ms
+    against 55 for the counts near a New York ZIP code at 100,000 therapists (PERFORMANCE.md)."""
+    connection = connections[queryset.db]
+    quote = connection.ops.quote_name
+    rows_sql, params = queryset.values(*kinds.values()).query.sql_with_params()
+    arms = " UNION ALL ".join(
+        # The code's own column names (term_bits.BITS_COLUMNS), quoted; the kinds travel as parameters.
+        f"SELECT %s, {quote(column)}, COUNT(*) FROM passing GROUP BY {quote(column)}"  # noqa: S608
+        for column in kinds.values()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH passing AS MATERIALIZED ({rows_sql}) {arms}", [*params, *kinds])
+        return cursor.fetchall()
 
 
 def _relaxations(filterset: TherapistFilterSet, wider_radii_km: list[float]) -> list[Relaxation]:
