@@ -415,7 +415,7 @@ class TherapistFilterSet(filters.FilterSet):
         return float(self.honoured.get("radius_km") or settings.SEARCH_DEFAULT_RADIUS_KM)
 
     # A search that finds more than this many therapists reads its page in the sort order (see `results`).
-    WALK_SORT_ORDER_FROM = 2000
+    WALK_SORT_ORDER_FROM = 1000
 
     def results(self, expected: int | None = None):
         """The filtered, sorted queryset under every value that could be honoured.

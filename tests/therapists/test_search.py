@@ -2,10 +2,11 @@
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
+from django.core.cache import cache
 from django.db import connection
 
 from therapists.models import Specialty, Therapist
-from therapists.search import fts_document, specialties_named
+from therapists.search import WORDS_CACHE_KEY, fts_document, similar_words, specialties_named
 from therapists.selectors import search
 
 from ..factories import TherapistFactory
@@ -98,3 +99,20 @@ def test_search_text_word_by_word_can_use_the_full_text_index(vocab, text):
         cursor.execute("SET LOCAL enable_seqscan = off")
     plan = search(query({"q": text})).filterset.results().explain()
     assert "therapist_fts" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the word list serves SQLite's similarity; pg_trgm does it")
+def test_the_word_list_is_read_once_then_again_when_its_shared_token_changes(django_assert_num_queries):
+    TherapistFactory(slug="johnson", name="Erik Johnson", bio="")
+    with django_assert_num_queries(1):
+        assert "johnson" in similar_words("johnsen")
+    with django_assert_num_queries(0):
+        assert "johnson" in similar_words("johnsonn")
+    # A name added meanwhile is found by its letters at once, and forgiven its typos once the list is read again:
+    # when the token expires (WORDS_CACHE_SECONDS) or the cache is cleared, in every process.
+    TherapistFactory(slug="marisol", name="Marisol Quintero", bio="")
+    with django_assert_num_queries(0):
+        assert "quintero" not in similar_words("quinteros")
+    cache.delete(WORDS_CACHE_KEY)
+    with django_assert_num_queries(1):
+        assert "quintero" in similar_words("quinteros")
