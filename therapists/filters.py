@@ -307,7 +307,7 @@ class TherapistFilterSet(filters.FilterSet):
             return queryset
         return queryset.filter(self.specialty_certified_condition())
 
-    def specialty_certified_condition(self) -> Q:
+    def specialty_certified_condition(self, per_row: bool = False) -> Q:
         """Certified in every chosen specialty (TherapistQuerySet.certified_in), or in at least one when none is
         chosen: a condition on each row, so a count under it reads only the rows that pass the other filters.
 
@@ -317,16 +317,17 @@ class TherapistFilterSet(filters.FilterSet):
         subquery)` over that type's certifications, which both databases evaluate once (SQLite into a temporary
         index, PostgreSQL as a hashed subplan): a correlated EXISTS costs one probe per row, about 250 ms over
         100,000 therapists on a cold search. Near a place it is that EXISTS, since only the rows in the place's box
-        are tested.
+        are tested; and with `per_row`, for a page read in the sort order (`results`).
         """
         chosen = self._ids("specialty", self.form.cleaned_data.get("specialty") or [])
         if not chosen:
             return Q(certified_until__gte=timezone.localdate())
         current = Certification.objects.currently_verified().order_by()
+        per_row = per_row or self.origin is not None
         condition = Q()
         for specialty_id in chosen:
             certified = current.filter(specialty_id=specialty_id)
-            if self.origin is not None:
+            if per_row:
                 # Near a place, only the rows in its box are tested: a probe each costs less than reading every
                 # certification of the type (6 ms against 18 for the counts near Houston at 100,000 therapists).
                 condition &= Q(Exists(certified.filter(therapist=OuterRef("pk"))))
@@ -422,20 +423,18 @@ class TherapistFilterSet(filters.FilterSet):
 
         `expected`: how many therapists the search finds, when known (the cached counts). A page of a search that
         finds many is read in the sort order until it is full, so "certified in the chosen types" is then tested
-        row by row (a correlated EXISTS, TherapistQuerySet.certified_in), and so is the text's match
+        row by row (a correlated EXISTS, specialty_certified_condition's `per_row`), and so is the text's match
         (search.matching_text's `in_sort_order`): `pk IN (subquery)`, right for the counts and for a search that
         finds few, lets SQLite drive from every certification of the type, or every match of a word, and sort
-        them all (about 30 ms for Prenatal certified, or for "listen", at 100,000 therapists, against 7 and 8).
+        them all (about 30 ms for Prenatal certified, or for "listen", at 100,000 therapists, against 7 and 2).
         """
         walk = expected is not None and expected > self.WALK_SORT_ORDER_FROM
-        certified_in = self._ids("specialty", self.honoured.get("specialty") or []) if walk else []
-        if not self.honoured.get("specialty_certified"):
-            certified_in = []
+        certified = walk and bool(self.honoured.get("specialty_certified"))
         text = " ".join((self.honoured.get("q") or "").split()) if walk else ""
-        exclude = {name for name, used in (("specialty_certified", certified_in), ("q", text)) if used}
+        exclude = {name for name, used in (("specialty_certified", certified), ("q", text)) if used}
         queryset = self.filter_queryset(self.queryset.all(), exclude=exclude)
-        if certified_in:
-            queryset = queryset.certified_in(certified_in)
+        if certified:
+            queryset = queryset.filter(self.specialty_certified_condition(per_row=True))
         if text:
             queryset = search.matching_text(queryset, text, in_sort_order=True)
         if self.sort_order == "price" and self.quoted_length is not None:

@@ -41,9 +41,7 @@ class MatchView(FormView):
         if outcome.needs_confirmation and not form.cleaned_data["confirmed"]:
             return self.render_to_response(self.get_context_data(form=form, **context))
         result = selectors.search(search_params(outcome), None, settings.SEARCH_PAGE_SIZE)
-        for therapist in result.page.object_list:
-            if getattr(therapist, "distance_km", None) is not None:
-                therapist.distance_label = units.format_distance(therapist.distance_km)
+        units.label_distances(result.page.object_list)
         context.update(
             result=result,
             therapists=result.page.object_list,

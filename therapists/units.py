@@ -61,6 +61,14 @@ def format_distance(km: float) -> str:
     return f"{_number(value)} {unit}"
 
 
+def label_distances(therapists) -> None:
+    """Give each card its `distance_label` ("3.2 mi"), "" when the search has no place. Always set: a template's
+    lookup of a missing attribute costs a dir() of the instance, twenty times a page."""
+    for therapist in therapists:
+        distance = getattr(therapist, "distance_km", None)
+        therapist.distance_label = format_distance(distance) if distance is not None else ""
+
+
 def format_radius(km: float) -> str:
     """A radius in words: "25 miles", "1 mile", "50 km"; a value off the choices keeps a decimal ("18.6 miles")."""
     unit = distance_unit()

@@ -40,10 +40,7 @@ class TherapistListView(TemplateView):
         result = selectors.search(params, params.get("page"), settings.SEARCH_PAGE_SIZE, wider_radii_km=wider)
         form = result.filterset.form
         page = SearchPage(params, result)
-        for therapist in result.page.object_list:
-            # Always set: a template's lookup of a missing attribute costs a dir() of the instance.
-            distance = getattr(therapist, "distance_km", None)
-            therapist.distance_label = units.format_distance(distance) if distance is not None else ""
+        units.label_distances(result.page.object_list)
         relaxations = page.relaxations()
         # A search that finds nobody shows its recovery on every page asked for; the recovery then says that the
         # page does not exist (templates/therapists/_search_recovery.html), in place of the list's own notice.
